@@ -1,0 +1,3 @@
+from fwprobe.cli import main
+
+main()

@@ -1,0 +1,305 @@
+"""Load and validate the framework catalog (``catalog/*.toml``) into typed records."""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.9/3.10 only
+    import tomli as tomllib
+
+PROBES = ("torch", "tensorflow", "keras", "theano", "jax")
+CLAIMED_STATUSES = ("active", "stale", "unmaintained", "archived", "deprecated", "integrated")
+
+
+class CatalogError(Exception):
+    """A catalog file is missing, unreadable or invalid; the message names file, entry, field."""
+
+
+def normalize(name: str) -> str:
+    """PEP 503 normalised distribution name."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    active_days: int = 365
+    stale_days: int = 730
+
+
+COMPAT_TESTS = ("other-version", "other-missing", "same-release", "requires-dist")
+
+
+@dataclass(frozen=True)
+class CompatRule:
+    """A known-incompatible combination, evaluated by ``assess`` (data, not code).
+
+    The rule applies when distribution ``when`` is installed at a version in ``when_version``
+    (and ``env`` is set, if given). Then ``test`` decides whether ``other`` is incompatible:
+    other-version: other is installed at a version in ``other_version``;
+    other-missing: other is not installed;
+    same-release: other is installed but its major.minor differs from when's;
+    requires-dist: other's installed version violates when's own Requires-Dist on it.
+    """
+
+    id: str
+    when: str
+    other: str
+    message: str
+    hint: str
+    test: str = "other-version"
+    when_version: str = ""
+    other_version: str = ""
+    env: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Framework:
+    id: str
+    name: str
+    seed: bool
+    import_name: str
+    probe: str
+    distributions: tuple[str, ...]
+    companions: tuple[str, ...]
+    forks: tuple[str, ...]
+    features: str
+    execution: str
+    use_cases: str
+    claim: str
+    claimed_status: str
+    maintainer: str
+    integrated_into: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Catalog:
+    frameworks: tuple[Framework, ...]
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    compat: tuple[CompatRule, ...] = ()
+    paths: tuple[str, ...] = ()
+
+    def get(self, key: str) -> Framework | None:
+        """The framework whose id, name, import name or any distribution matches ``key``."""
+        k = normalize(key)
+        for fw in self.frameworks:
+            if k in (fw.id, normalize(fw.name), normalize(fw.import_name)) or k in fw.distributions:
+                return fw
+        return None
+
+    def select(self, keys: list[str] | None) -> tuple[Framework, ...]:
+        """Frameworks named by ``keys`` (all when empty); raises CatalogError for unknown names."""
+        if not keys:
+            return self.frameworks
+        chosen: list[Framework] = []
+        for key in keys:
+            fw = self.get(key)
+            if fw is None:
+                known = ", ".join(f.id for f in self.frameworks)
+                raise CatalogError(f"unknown framework {key!r}; the catalog has: {known}")
+            if fw not in chosen:
+                chosen.append(fw)
+        return tuple(chosen)
+
+
+def default_catalog_dir() -> Path:
+    """The catalog shipped in the wheel, or the checkout's ``catalog/`` in a source tree."""
+    packaged = Path(__file__).with_name("catalog")
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "catalog"
+
+
+class _Entry:
+    """Typed field access on one TOML table, with errors that name file, entry and field."""
+
+    def __init__(self, path: Path, where: str, table: Any) -> None:
+        self.path, self.where = path, where
+        if not isinstance(table, dict):
+            self.fail("", f"must be a table, got {type(table).__name__}")
+        self.table: dict[str, Any] = table
+
+    def fail(self, fld: str, msg: str) -> None:
+        at = f"{self.where}, field {fld!r}" if fld else self.where
+        raise CatalogError(f"{self.path}: {at}: {msg}")
+
+    def check_keys(self, allowed: set[str]) -> None:
+        for key in self.table:
+            if key not in allowed:
+                self.fail(key, f"unknown field (allowed: {', '.join(sorted(allowed))})")
+
+    def get(self, fld: str, kind: type, default: Any = ..., check: Callable[[Any], str] | None = None) -> Any:
+        if fld not in self.table:
+            if default is ...:
+                self.fail(fld, "is required")
+            return default
+        value = self.table[fld]
+        if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+            self.fail(fld, f"must be {kind.__name__}, got {type(value).__name__} {value!r}")
+        if kind is str and not value.strip() and default is ...:
+            self.fail(fld, "must not be empty")
+        if check:
+            problem = check(value)
+            if problem:
+                self.fail(fld, problem)
+        return value
+
+    def names(self, fld: str, required: bool = False) -> tuple[str, ...]:
+        value = self.get(fld, list, ... if required else [])
+        if required and not value:
+            self.fail(fld, "must list at least one distribution")
+        for item in value:
+            if not isinstance(item, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", item):
+                self.fail(fld, f"{item!r} is not a valid distribution name")
+        return tuple(dict.fromkeys(normalize(v) for v in value))
+
+
+_FRAMEWORK_KEYS = {
+    "id", "name", "seed", "import_name", "probe", "distributions", "companions", "forks",
+    "features", "execution", "use_cases", "claim", "claimed_status", "maintainer",
+    "integrated_into",
+}
+_COMPAT_KEYS = {"id", "when", "when_version", "other", "other_version", "message", "hint", "env",
+                "test"}
+
+
+def _one_of(choices: tuple[str, ...]) -> Callable[[Any], str]:
+    return lambda v: "" if v in choices else f"{v!r} is not one of: {', '.join(choices)}"
+
+
+def _specifier(value: str) -> str:
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    try:
+        SpecifierSet(value)
+    except InvalidSpecifier:
+        return f"{value!r} is not a PEP 440 version specifier"
+    return ""
+
+
+def _parse_framework(path: Path, index: int, table: Any) -> Framework:
+    label = table.get("id") if isinstance(table, dict) and isinstance(table.get("id"), str) else None
+    e = _Entry(path, f"framework #{index + 1}" + (f" ({label!r})" if label else ""), table)
+    e.check_keys(_FRAMEWORK_KEYS)
+    ident = e.get("id", str, check=lambda v: "" if re.fullmatch(r"[a-z0-9][a-z0-9-]*", v)
+                  else f"{v!r} must be lower-case letters, digits and '-'")
+    return Framework(
+        id=ident,
+        name=e.get("name", str),
+        seed=e.get("seed", bool, False),
+        import_name=e.get("import_name", str, check=lambda v: "" if re.fullmatch(r"[A-Za-z_][\w.]*", v)
+                          else f"{v!r} is not a Python module name"),
+        probe=e.get("probe", str, check=_one_of(PROBES)),
+        distributions=e.names("distributions", required=True),
+        companions=e.names("companions"),
+        forks=e.names("forks"),
+        features=e.get("features", str, ""),
+        execution=e.get("execution", str, ""),
+        use_cases=e.get("use_cases", str, ""),
+        claim=e.get("claim", str),
+        claimed_status=e.get("claimed_status", str, check=_one_of(CLAIMED_STATUSES)),
+        maintainer=e.get("maintainer", str, ""),
+        integrated_into=e.get("integrated_into", str, ""),
+        source=str(path),
+    )
+
+
+def _parse_compat(path: Path, index: int, table: Any) -> CompatRule:
+    label = table.get("id") if isinstance(table, dict) and isinstance(table.get("id"), str) else None
+    e = _Entry(path, f"compat #{index + 1}" + (f" ({label!r})" if label else ""), table)
+    e.check_keys(_COMPAT_KEYS)
+    test = e.get("test", str, "other-version", _one_of(COMPAT_TESTS))
+    rule = CompatRule(
+        id=e.get("id", str),
+        when=normalize(e.get("when", str)),
+        other=normalize(e.get("other", str)),
+        message=e.get("message", str),
+        hint=e.get("hint", str),
+        test=test,
+        when_version=e.get("when_version", str, "", _specifier),
+        other_version=e.get("other_version", str, ... if test == "other-version" else "", _specifier),
+        env=e.get("env", str, ""),
+        source=str(path),
+    )
+    return rule
+
+
+def load_catalog(location: str | Path | None = None) -> Catalog:
+    """Parse and validate every ``*.toml`` in ``location`` (a directory or one file).
+
+    Raises CatalogError naming the file, entry and field of the first problem found.
+    """
+    root = Path(location) if location is not None else default_catalog_dir()
+    if root.is_dir():
+        files = sorted(root.glob("*.toml"))
+        if not files:
+            raise CatalogError(f"{root}: no *.toml catalog files in this directory")
+    elif root.is_file():
+        files = [root]
+    else:
+        raise CatalogError(f"{root}: no such catalog file or directory")
+
+    frameworks: list[Framework] = []
+    compat: list[CompatRule] = []
+    thresholds: Thresholds | None = None
+    for path in files:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CatalogError(f"{path}: cannot read: {exc}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise CatalogError(f"{path}: not valid TOML: {exc}") from exc
+        unknown = set(data) - {"thresholds", "framework", "compat"}
+        if unknown:
+            raise CatalogError(f"{path}: unknown top-level table(s): {', '.join(sorted(unknown))} "
+                               "(allowed: thresholds, framework, compat)")
+        if "thresholds" in data:
+            if thresholds is not None:
+                raise CatalogError(f"{path}: [thresholds] is defined in more than one catalog file")
+            e = _Entry(path, "[thresholds]", data["thresholds"])
+            e.check_keys({"active_days", "stale_days"})
+            positive = lambda v: "" if v > 0 else "must be a positive number of days"  # noqa: E731
+            thresholds = Thresholds(e.get("active_days", int, 365, positive),
+                                    e.get("stale_days", int, 730, positive))
+            if thresholds.stale_days < thresholds.active_days:
+                e.fail("stale_days", "must not be smaller than active_days")
+        for key, parse, out in (("framework", _parse_framework, frameworks),
+                                ("compat", _parse_compat, compat)):
+            tables = data.get(key, [])
+            if not isinstance(tables, list):
+                raise CatalogError(f"{path}: {key!r} must be an array of tables ([[{key}]])")
+            for i, table in enumerate(tables):
+                out.append(parse(path, i, table))  # type: ignore[operator]
+
+    if not frameworks:
+        raise CatalogError(f"{root}: the catalog defines no [[framework]] entries")
+    _check_cross_references(frameworks)
+    return Catalog(tuple(frameworks), thresholds or Thresholds(), tuple(compat),
+                   tuple(str(p) for p in files))
+
+
+def _check_cross_references(frameworks: list[Framework]) -> None:
+    ids: dict[str, Framework] = {}
+    owner: dict[str, Framework] = {}
+    for fw in frameworks:
+        if fw.id in ids:
+            raise CatalogError(f"{fw.source}: framework {fw.id!r}, field 'id': duplicate "
+                               f"(also defined in {ids[fw.id].source})")
+        ids[fw.id] = fw
+        for dist in fw.distributions:
+            if dist in owner:
+                raise CatalogError(f"{fw.source}: framework {fw.id!r}, field 'distributions': "
+                                   f"{dist!r} already belongs to framework {owner[dist].id!r}")
+            owner[dist] = fw
+    for fw in frameworks:
+        if fw.claimed_status == "integrated" and fw.integrated_into not in ids:
+            raise CatalogError(f"{fw.source}: framework {fw.id!r}, field 'integrated_into': "
+                               f"claimed_status 'integrated' needs the id of another framework "
+                               f"(got {fw.integrated_into!r})")

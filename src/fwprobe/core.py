@@ -1,0 +1,134 @@
+"""The pipeline, with no knowledge of the CLI: catalog + target interpreter (+ index) -> Report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from fwprobe import __version__
+from fwprobe.catalog import Catalog, Framework
+from fwprobe.inventory import Inventory, read_inventory
+from fwprobe.model import DistRelease, FrameworkResult, Outcome, ProbeResult, Report, System
+from fwprobe.probes import NoProgress, Progress, run_probes
+from fwprobe.system import read_system
+from fwprobe.target import Workdir, resolve_python
+
+if TYPE_CHECKING:
+    from fwprobe.index import IndexClient
+
+DEFAULT_TIMEOUT = 90.0  # TensorFlow's first import on a cold disk can take tens of seconds
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    python: str | None = None
+    frameworks: tuple[str, ...] = ()
+    do_import: bool = True
+    timeout: float = DEFAULT_TIMEOUT
+    keep_pythonpath: bool = False
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def now_utc() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def scan(catalog: Catalog, options: ScanOptions, index: IndexClient | None = None,
+         progress: Progress | None = None, today: dt.datetime | None = None) -> Report:
+    """Build a Report for the target interpreter.
+
+    Raises TargetError (bad --python) and CatalogError (unknown --framework); everything a
+    framework, the machine or the index does wrong is data in the report.
+    """
+    from fwprobe import assess
+
+    progress = progress or NoProgress()
+    chosen = catalog.select(list(options.frameworks))
+    python = resolve_python(options.python)
+    when = today or now_utc()
+    with Workdir() as workdir, ThreadPoolExecutor(max_workers=2) as pool:
+        system_f: Future[System] = pool.submit(read_system)
+        inv = read_inventory(python, catalog, workdir, keep_pythonpath=options.keep_pythonpath)
+        installed = [fw for fw in chosen if inv.installed(fw)]
+        index_f: Future[dict[str, DistRelease]] | None = None
+        if index is not None:
+            names = _index_names(chosen, inv)
+            index_f = pool.submit(index.fetch_many, names)
+        probes: dict[str, ProbeResult] = {}
+        if options.do_import and installed:
+            probes = run_probes(python, installed, options.timeout, workdir, progress,
+                                options.keep_pythonpath)
+        system = system_f.result()
+        releases = index_f.result() if index_f is not None else {}
+    results = tuple(_framework_result(fw, inv, probes.get(fw.id), options.do_import)
+                    for fw in chosen)
+    if index is not None:
+        results = tuple(assess.with_status(r, fw, catalog, releases, when, inv)
+                        for r, fw in zip(results, chosen))
+    report = Report(
+        generated_at=when.isoformat(timespec="seconds"),
+        fwprobe_version=__version__,
+        target=inv.interpreter,
+        system=system,
+        frameworks=results,
+        index_url=index.display_url if index is not None else None,
+        options={"python": python, "import": options.do_import, "timeout": options.timeout,
+                 "frameworks": [fw.id for fw in chosen], **options.extra},
+    )
+    return replace(report, diagnoses=assess.diagnose(report, catalog, inv))
+
+
+def _index_names(chosen: tuple[Framework, ...], inv: Inventory) -> list[str]:
+    names: list[str] = []
+    for fw in chosen:
+        names += [fw.distributions[0], *(d.name for d in inv.installed(fw))]
+    return list(dict.fromkeys(n.lower() for n in names))
+
+
+def _framework_result(fw: Framework, inv: Inventory, probe: ProbeResult | None,
+                      do_import: bool) -> FrameworkResult:
+    dists = inv.installed(fw)
+    if probe is None and dists:
+        probe = ProbeResult(Outcome.SKIPPED, error_message="--no-import" if not do_import else None)
+    return FrameworkResult(
+        id=fw.id, name=fw.name, claim=fw.claim, claimed_status=fw.claimed_status,
+        installed=bool(dists), distributions=dists, companions=inv.of(fw.companions), probe=probe,
+    )
+
+
+def status_names(frameworks: tuple[Framework, ...]) -> list[str]:
+    """Distributions `status` asks the index about: each framework's canonical one and its forks."""
+    names: list[str] = []
+    for fw in frameworks:
+        names += [fw.distributions[0], *fw.forks]
+    return list(dict.fromkeys(names))
+
+
+def status_report(catalog: Catalog, index: IndexClient, frameworks: list[str] | None = None,
+                  progress: Progress | None = None, today: dt.datetime | None = None) -> Report:
+    """The catalog's frameworks against the index; no target interpreter involved.
+
+    Raises CatalogError for an unknown framework name; index failures are ``unknown`` statuses.
+    """
+    from fwprobe import assess
+
+    progress = progress or NoProgress()
+    chosen = catalog.select(frameworks)
+    when = today or now_utc()
+    names = status_names(chosen)
+    progress.start(len(names), f"asking {index.display_url}")
+    try:
+        releases = index.fetch_many(names)
+    finally:
+        progress.stop()
+    results = tuple(
+        assess.with_status(FrameworkResult(id=fw.id, name=fw.name, claim=fw.claim,
+                                           claimed_status=fw.claimed_status, installed=False),
+                           fw, catalog, releases, when)
+        for fw in chosen)
+    report = Report(generated_at=when.isoformat(timespec="seconds"), fwprobe_version=__version__,
+                    target=None, system=None, frameworks=results, index_url=index.display_url,
+                    options={"frameworks": [fw.id for fw in chosen], "offline": index.offline})
+    return replace(report, diagnoses=assess.diagnose(report, catalog))

@@ -1,0 +1,72 @@
+"""Which catalog distributions are installed in the target interpreter, from metadata only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fwprobe.catalog import Catalog, Framework, normalize
+from fwprobe.model import Distribution, Interpreter
+from fwprobe.target import Workdir, run_inventory
+
+
+@dataclass(frozen=True)
+class Inventory:
+    interpreter: Interpreter
+    distributions: tuple[Distribution, ...]
+    keras_config: dict[str, Any]
+
+    def of(self, names: tuple[str, ...]) -> tuple[Distribution, ...]:
+        """Installed distributions among ``names`` (normalised), in sys.path order."""
+        wanted = set(names)
+        return tuple(d for d in self.distributions if normalize(d.name) in wanted)
+
+    def installed(self, fw: Framework) -> tuple[Distribution, ...]:
+        return self.of(fw.distributions)
+
+    def version_of(self, name: str) -> str | None:
+        for d in self.of((normalize(name),)):
+            if not d.shadowed:
+                return d.version
+        return None
+
+
+def wanted_names(catalog: Catalog) -> list[str]:
+    names: list[str] = []
+    for fw in catalog.frameworks:
+        names += [*fw.distributions, *fw.companions]
+    for rule in catalog.compat:
+        names += [rule.when, rule.other]
+    return sorted(set(names))
+
+
+def read_inventory(python: str, catalog: Catalog, workdir: Workdir, timeout: float = 30.0,
+                   keep_pythonpath: bool = False) -> Inventory:
+    """Run the agent's metadata scan in ``python``. Never imports a framework.
+
+    Raises TargetError when ``python`` is not a usable interpreter.
+    """
+    raw = run_inventory(python, wanted_names(catalog), timeout, workdir, keep_pythonpath)
+    return parse_inventory(raw)
+
+
+def parse_inventory(raw: dict[str, Any]) -> Inventory:
+    info = raw.get("interpreter", {})
+    interp = Interpreter(
+        executable=str(info.get("executable", "")),
+        version=str(info.get("version", "")),
+        implementation=str(info.get("implementation", "")),
+        platform=str(info.get("platform", "")),
+        machine=str(info.get("machine", "")),
+        prefix=str(info.get("prefix", "")),
+        virtualenv=info.get("prefix") != info.get("base_prefix"),
+        conda=bool(info.get("conda")),
+    )
+    dists = tuple(
+        Distribution(name=str(d["name"]), version=str(d.get("version", "")),
+                     location=str(d.get("location", "")), installer=d.get("installer"),
+                     editable=bool(d.get("editable")), shadowed=bool(d.get("shadowed")),
+                     requires=tuple(str(r) for r in d.get("requires") or ()))
+        for d in raw.get("distributions", []) if isinstance(d, dict) and d.get("name")
+    )
+    return Inventory(interp, dists, dict(raw.get("keras_config") or {}))

@@ -1,0 +1,252 @@
+"""Dataclasses of the report. The JSON schema (``fwprobe.report/1``) is ``Report.to_dict()``.
+
+Stable keys: new keys may be added within ``fwprobe.report/1``; renaming or removing one bumps
+the schema. Enum fields serialise as their string values.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+SCHEMA = "fwprobe.report/1"
+
+
+class Outcome(str, Enum):
+    """How a framework's probe ended."""
+
+    OK = "ok"  # imported, and the framework answered the queries
+    FAILED = "failed"  # raised on import
+    CRASHED = "crashed"  # killed by a signal or exited without an answer
+    TIMEOUT = "timeout"  # did not finish within --timeout
+    SKIPPED = "skipped"  # --no-import, or not installed
+
+
+class Status(str, Enum):
+    """Observed release status, from the package index."""
+
+    ACTIVE = "active"
+    STALE = "stale"
+    UNMAINTAINED = "unmaintained"
+    ARCHIVED = "archived"
+    DEPRECATED = "deprecated"
+    UNKNOWN = "unknown"
+
+
+class Verdict(str, Enum):
+    CONFIRMED = "confirmed"
+    CONTRADICTED = "contradicted"
+    UNVERIFIED = "unverified"
+
+
+class Severity(str, Enum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return {"info": 0, "warning": 1, "error": 2}[self.value]
+
+
+@dataclass(frozen=True)
+class Interpreter:
+    executable: str
+    version: str
+    implementation: str
+    platform: str
+    machine: str
+    prefix: str
+    virtualenv: bool
+    conda: bool
+
+
+@dataclass(frozen=True)
+class Distribution:
+    name: str
+    version: str
+    location: str
+    installer: str | None = None
+    editable: bool = False
+    shadowed: bool = False  # a second copy later on sys.path; ``import`` never finds it
+    requires: tuple[str, ...] = ()  # Requires-Dist, from the distribution's own metadata
+    yanked: bool | None = None  # filled from the index when known
+    yanked_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Device:
+    kind: str  # cuda | rocm | mps | xpu | tpu | cpu | ...
+    index: int
+    name: str | None = None
+    memory_bytes: int | None = None
+
+
+@dataclass(frozen=True)
+class Build:
+    cuda: str | None = None
+    cudnn: str | None = None
+    rocm: str | None = None
+    cpu_only: bool | None = None
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    outcome: Outcome
+    seconds: float = 0.0
+    version: str | None = None
+    module_file: str | None = None
+    import_seconds: float | None = None
+    phase: str | None = None  # import | query | done: how far the probe got
+    error_type: str | None = None
+    error_message: str | None = None
+    signal: str | None = None
+    exit_code: int | None = None
+    output_tail: str | None = None
+    build: Build = field(default_factory=Build)
+    devices: tuple[Device, ...] = ()
+    execution: dict[str, Any] = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def accelerators(self) -> tuple[Device, ...]:
+        return tuple(d for d in self.devices if d.kind != "cpu")
+
+
+@dataclass(frozen=True)
+class Release:
+    version: str
+    date: str | None  # ISO date of the earliest file
+    yanked: bool = False
+    yanked_reason: str | None = None
+    prerelease: bool = False
+
+
+@dataclass(frozen=True)
+class DistRelease:
+    """What the package index says about one distribution."""
+
+    name: str
+    ok: bool
+    error: str | None = None
+    newest: Release | None = None
+    newest_prerelease: Release | None = None
+    releases_last_365_days: int = 0
+    release_count: int = 0
+    project_status: str | None = None  # PEP 792 marker: active | archived | quarantined | deprecated
+    project_status_reason: str | None = None
+    inactive_classifier: bool = False
+    from_cache: bool = False
+    # the full history, for assess; left out of the JSON report (it can run to thousands)
+    releases: tuple[Release, ...] = field(default=(), metadata={"json": False})
+
+
+@dataclass(frozen=True)
+class StatusAssessment:
+    observed: Status
+    verdict: Verdict
+    evidence: str
+    newest: Release | None = None
+    newest_distribution: str | None = None
+    days_since_release: int | None = None
+    releases_last_365_days: int = 0
+    forks: tuple[dict[str, Any], ...] = ()
+    installed_behind: int | None = None  # releases between installed and newest
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    code: str
+    severity: Severity
+    message: str
+    hint: str
+    framework: str | None = None
+
+
+@dataclass(frozen=True)
+class FrameworkResult:
+    id: str
+    name: str
+    claim: str
+    claimed_status: str
+    installed: bool
+    distributions: tuple[Distribution, ...] = ()
+    companions: tuple[Distribution, ...] = ()
+    probe: ProbeResult | None = None
+    index: tuple[DistRelease, ...] = ()
+    status: StatusAssessment | None = None
+
+    @property
+    def active_distribution(self) -> Distribution | None:
+        """The copy ``import`` finds: first on sys.path."""
+        for dist in self.distributions:
+            if not dist.shadowed:
+                return dist
+        return None
+
+
+@dataclass(frozen=True)
+class Gpu:
+    index: int
+    name: str
+    memory_mib: int | None = None
+    uuid: str | None = None
+
+
+@dataclass(frozen=True)
+class System:
+    nvidia_smi: str | None = None  # path, or None when absent
+    driver_version: str | None = None
+    cuda_driver_version: str | None = None  # the newest CUDA the driver supports
+    gpus: tuple[Gpu, ...] = ()
+    nvidia_error: str | None = None
+    cuda_visible_devices: str | None = None  # None: unset
+    cuda_toolkit: str | None = None  # nvcc's release; not the driver, not the framework build
+    rocm_version: str | None = None
+    facts: tuple[str, ...] = ()  # one-line human statements
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    passed: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class Report:
+    generated_at: str
+    fwprobe_version: str
+    target: Interpreter | None
+    system: System | None
+    frameworks: tuple[FrameworkResult, ...]
+    diagnoses: tuple[Diagnosis, ...] = ()
+    checks: tuple[Check, ...] = ()
+    index_url: str | None = None  # redacted
+    options: dict[str, Any] = field(default_factory=dict)
+    schema: str = SCHEMA
+
+    def to_dict(self) -> dict[str, Any]:
+        data = _plain(self)
+        assert isinstance(data, dict)
+        return {"schema": data.pop("schema"), **data}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, sort_keys=False) + "\n"
+
+
+def _plain(obj: Any) -> Any:
+    if isinstance(obj, Enum):
+        return obj.value
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)
+                if f.metadata.get("json", True)}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(x) for x in obj]
+    if isinstance(obj, dict):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    return obj

@@ -1,0 +1,130 @@
+"""Probes: import each framework in its own subprocess of the target interpreter, in parallel.
+
+The code that runs inside the target is ``agent.py`` (stdlib only, Python 2.7/3.6+). This module
+starts one child per framework, enforces each one's timeout, and turns how it ended into a
+``ProbeResult``: ok, failed (raised on import), crashed (signal or no answer), or timeout.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Protocol, Sequence
+
+from fwprobe.catalog import Framework
+from fwprobe.model import Build, Device, Outcome, ProbeResult
+from fwprobe.runner import Child, Finished, RunnerError
+from fwprobe.target import Workdir, read_result, start_agent
+
+POLL_SECONDS = 0.02
+
+
+class Progress(Protocol):
+    """Observer for long work; the CLI gives a rich one, the library a silent one."""
+
+    def start(self, total: int, label: str) -> None: ...
+    def advance(self, item: str, detail: str) -> None: ...
+    def stop(self) -> None: ...
+
+
+class NoProgress:
+    def start(self, total: int, label: str) -> None:
+        pass
+
+    def advance(self, item: str, detail: str) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+
+def run_probes(python: str, frameworks: Sequence[Framework], timeout: float, workdir: Workdir,
+               progress: Progress | None = None, keep_pythonpath: bool = False
+               ) -> dict[str, ProbeResult]:
+    """Probe every framework at once; returns a ProbeResult per framework id. Never raises for
+    what a framework does (hang, crash, exception, noise)."""
+    progress = progress or NoProgress()
+    children: dict[str, tuple[Child, str]] = {}
+    results: dict[str, ProbeResult] = {}
+    for fw in frameworks:
+        path = workdir.result_path(f"probe-{fw.id}")
+        try:
+            child = start_agent(python, ["probe", fw.probe, fw.import_name, path], timeout,
+                                workdir, keep_pythonpath)
+        except RunnerError as exc:
+            results[fw.id] = ProbeResult(Outcome.CRASHED, error_type="RunnerError",
+                                         error_message=str(exc))
+            continue
+        children[fw.id] = (child, path)
+    progress.start(len(children), "probing " + ", ".join(children))
+    try:
+        while children:
+            for fw_id in list(children):
+                child, path = children[fw_id]
+                done = child.poll()
+                if done is None:
+                    continue
+                del children[fw_id]
+                results[fw_id] = interpret(done, read_result(path))
+                progress.advance(fw_id, results[fw_id].outcome.value)
+            if children:
+                time.sleep(POLL_SECONDS)
+    finally:
+        for child, _ in children.values():  # only on an interrupt: leave no orphan behind
+            child.cancel()
+        progress.stop()
+    return {fw.id: results[fw.id] for fw in frameworks if fw.id in results}
+
+
+def interpret(done: Finished, answer: dict[str, Any] | None) -> ProbeResult:
+    """A ProbeResult from how the child ended and what (if anything) it wrote. Pure."""
+    base: dict[str, Any] = {"seconds": done.seconds, "output_tail": done.output_tail or None}
+    fields = _fields(answer) if answer else {}
+    if done.timed_out:
+        phase = (answer or {}).get("phase", "import")
+        where = "while importing" if phase == "import" else "after importing, while querying devices"
+        return ProbeResult(Outcome.TIMEOUT, **{**base, **fields, "phase": phase,
+                                               "error_message": f"no answer within {done.seconds:.0f} s ({where})"})
+    if done.signal is not None:
+        return ProbeResult(Outcome.CRASHED, signal=done.signal_name,
+                           **{**base, **fields, "error_message": f"killed by {done.signal_name}"})
+    if answer is None or answer.get("status") not in ("ok", "failed"):
+        msg = f"exited with status {done.returncode} without finishing"
+        return ProbeResult(Outcome.CRASHED, exit_code=done.returncode,
+                           **{**base, **fields, "error_message": msg})
+    if answer["status"] == "failed":
+        return ProbeResult(Outcome.FAILED, exit_code=done.returncode, **{**base, **fields})
+    return ProbeResult(Outcome.OK, **{**base, **fields, "output_tail": None})
+
+
+_DETAIL_KEYS = ("keras_backend", "keras_backend_source", "theano_config", "jaxlib_version",
+                "plugins", "default_backend", "accelerator_api", "traceback_tail")
+
+
+def _fields(answer: dict[str, Any]) -> dict[str, Any]:
+    build = answer.get("build") or {}
+    error = answer.get("error") or {}
+    devices = []
+    for d in answer.get("devices") or []:
+        if isinstance(d, dict):
+            mem = d.get("memory_bytes")
+            devices.append(Device(kind=str(d.get("kind", "?")), index=int(d.get("index") or 0),
+                                  name=None if d.get("name") is None else str(d["name"]),
+                                  memory_bytes=int(mem) if isinstance(mem, int) else None))
+    return {
+        "version": answer.get("version"),
+        "module_file": answer.get("module_file"),
+        "import_seconds": answer.get("import_seconds"),
+        "phase": answer.get("phase"),
+        "error_type": error.get("type"),
+        "error_message": error.get("message"),
+        "build": Build(cuda=_str(build.get("cuda")), cudnn=_str(build.get("cudnn")),
+                       rocm=_str(build.get("rocm")), cpu_only=build.get("cpu_only")),
+        "devices": tuple(devices),
+        "execution": dict(answer.get("execution") or {}),
+        "details": {k: answer[k] for k in _DETAIL_KEYS if answer.get(k) is not None},
+        "notes": tuple(str(n) for n in answer.get("notes") or ()),
+    }
+
+
+def _str(value: Any) -> str | None:
+    return None if value in (None, "") else str(value)

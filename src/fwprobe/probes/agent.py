@@ -1,0 +1,403 @@
+# -*- coding: utf-8 -*-
+"""fwprobe's agent: the only code that runs inside the *target* interpreter.
+
+Stdlib only; runs on Python 2.7 and 3.6+ (no f-strings, no annotations). It is sent with
+``python -c`` and called as::
+
+    python -c <this file> inventory <result.json> <dist,names,...>
+    python -c <this file> probe <probe-name> <import-name> <result.json>
+
+The answer is written to ``result.json`` (atomically, by rename), never to stdout/stderr, so
+whatever a framework prints cannot corrupt it. A probe writes a partial answer after the
+import succeeds, so a probe killed later (a hanging device query) still says how far it got.
+"""
+from __future__ import print_function
+
+import json
+import os
+import re
+import sys
+import time
+import traceback
+
+MAX_MESSAGE = 2000
+
+
+def _write(path, data):
+    tmp = path + ".part"
+    with open(tmp, "w") as handle:
+        json.dump(data, handle, default=str)
+    os.rename(tmp, path)  # atomic on POSIX and Windows when the target does not exist yet
+    return data
+
+
+def _rewrite(path, data):
+    if os.path.exists(path):
+        os.remove(path)
+    return _write(path, data)
+
+
+def _text(value, limit=MAX_MESSAGE):
+    try:
+        text = str(value)
+    except Exception:  # pragma: no cover - str() of an exotic object failed
+        text = repr(value)
+    if len(text) > limit:
+        text = text[: limit // 2] + " ... [%d characters cut] ... " % (len(text) - limit) + text[-limit // 2:]
+    return text
+
+
+def _error(exc):
+    return {"type": type(exc).__name__, "message": _text(exc)}
+
+
+def _try(notes, label, fn, default=None):
+    """Call fn(); on any exception note it under ``label`` and return ``default``."""
+    try:
+        return fn()
+    except Exception as exc:  # a probe reads what exists and records what did not work
+        notes.append("%s: %s: %s" % (label, type(exc).__name__, _text(exc, 300)))
+        return default
+
+
+# ---------------------------------------------------------------------------------------------
+# inventory: distribution metadata only, never importing a framework
+
+def _normalize(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _read_headers(path):
+    """Name, Version and Requires-Dist from a METADATA/PKG-INFO header block."""
+    name = version = None
+    requires = []
+    try:
+        with open(path, "rb") as handle:
+            for raw in handle:
+                line = raw.decode("utf-8", "replace").rstrip("\r\n")
+                if not line:
+                    break  # headers end at the first blank line
+                if line.startswith("Name:") and name is None:
+                    name = line[5:].strip()
+                elif line.startswith("Version:") and version is None:
+                    version = line[8:].strip()
+                elif line.startswith("Requires-Dist:"):
+                    requires.append(line[14:].strip())
+    except (IOError, OSError):
+        pass
+    return name, version, requires
+
+
+def _read_small(path):
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(65536).decode("utf-8", "replace")
+    except (IOError, OSError):
+        return None
+
+
+def inventory(result_path, wanted):
+    wanted = set(_normalize(w) for w in wanted if w)
+    seen = {}
+    dists = []
+    for entry in list(sys.path):
+        base = entry or os.getcwd()
+        if not os.path.isdir(base):
+            continue
+        try:
+            names = sorted(os.listdir(base))
+        except OSError:
+            continue
+        for fname in names:
+            if fname.endswith(".dist-info"):
+                meta = os.path.join(base, fname, "METADATA")
+            elif fname.endswith(".egg-info"):
+                full = os.path.join(base, fname)
+                meta = os.path.join(full, "PKG-INFO") if os.path.isdir(full) else full
+            else:
+                continue
+            guess = _normalize(fname.rsplit(".", 1)[0].split("-")[0])
+            if wanted and guess not in wanted:
+                continue
+            name, version, requires = _read_headers(meta)
+            if not name:
+                continue
+            key = _normalize(name)
+            if wanted and key not in wanted:
+                continue
+            info_dir = os.path.join(base, fname)
+            installer = _read_small(os.path.join(info_dir, "INSTALLER")) if os.path.isdir(info_dir) else None
+            direct = _read_small(os.path.join(info_dir, "direct_url.json")) if os.path.isdir(info_dir) else None
+            editable = False
+            if direct:
+                try:
+                    editable = bool(json.loads(direct).get("dir_info", {}).get("editable"))
+                except ValueError:
+                    pass
+            dists.append({
+                "name": name,
+                "normalized": key,
+                "version": version or "",
+                "location": os.path.abspath(base),
+                "installer": (installer or "").strip() or None,
+                "editable": editable,
+                "requires": requires,
+                # a second copy later on sys.path is never the one ``import`` finds
+                "shadowed": key in seen,
+            })
+            seen[key] = True
+    keras_home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+    data = {
+        "interpreter": {
+            "executable": sys.executable,
+            "version": "%d.%d.%d" % sys.version_info[:3],
+            "implementation": getattr(getattr(sys, "implementation", None), "name", "cpython"),
+            "platform": sys.platform,
+            "machine": _machine(),
+            "prefix": sys.prefix,
+            "base_prefix": getattr(sys, "base_prefix", getattr(sys, "real_prefix", sys.prefix)),
+            "conda": os.path.isdir(os.path.join(sys.prefix, "conda-meta")),
+        },
+        "distributions": dists,
+        "keras_config": _keras_config(keras_home),
+    }
+    return _write(result_path, data)
+
+
+def _machine():
+    try:
+        import platform
+        return platform.machine()
+    except Exception:
+        return ""
+
+
+def _keras_config(keras_home):
+    path = os.path.join(keras_home, "keras.json")
+    text = _read_small(path)
+    if text is None:
+        return {"path": path, "exists": False, "backend": None}
+    try:
+        backend = json.loads(text).get("backend")
+    except (ValueError, AttributeError):
+        backend = None
+    return {"path": path, "exists": True, "backend": backend}
+
+
+# ---------------------------------------------------------------------------------------------
+# probes: each imports one framework and reports what the framework itself says
+
+
+def _device(kind, index, name=None, memory_bytes=None, **extra):
+    info = {"kind": kind, "index": index, "name": name, "memory_bytes": memory_bytes}
+    info.update(extra)
+    return info
+
+
+def probe_torch(torch, out, notes):
+    version = getattr(torch, "version", None)
+    cuda = getattr(version, "cuda", None)
+    hip = getattr(version, "hip", None)
+    cudnn = None
+    backends = getattr(torch, "backends", None)
+    if backends is not None and hasattr(backends, "cudnn"):
+        cudnn = _try(notes, "torch.backends.cudnn.version()", backends.cudnn.version)
+    out["build"] = {"cuda": cuda, "cudnn": str(cudnn) if cudnn else None, "rocm": hip,
+                    "cpu_only": not cuda and not hip}
+    devices = []
+    tcuda = getattr(torch, "cuda", None)
+    if tcuda is not None:
+        kind = "rocm" if hip else "cuda"
+        available = _try(notes, "torch.cuda.is_available()", tcuda.is_available, False)
+        count = _try(notes, "torch.cuda.device_count()", tcuda.device_count, 0) if available else 0
+        out["accelerator_api"] = {"cuda_available": bool(available), "cuda_device_count": count}
+        for i in range(count or 0):
+            name = _try(notes, "torch.cuda.get_device_name(%d)" % i, lambda: tcuda.get_device_name(i))
+            props = _try(notes, "torch.cuda.get_device_properties(%d)" % i,
+                         lambda: tcuda.get_device_properties(i))
+            devices.append(_device(kind, i, name, getattr(props, "total_memory", None)))
+    if backends is not None and hasattr(backends, "mps"):
+        if _try(notes, "torch.backends.mps.is_available()", backends.mps.is_available, False):
+            devices.append(_device("mps", 0, "Apple MPS"))
+    xpu = getattr(torch, "xpu", None)
+    if xpu is not None and hasattr(xpu, "is_available"):
+        if _try(notes, "torch.xpu.is_available()", xpu.is_available, False):
+            for i in range(_try(notes, "torch.xpu.device_count()", xpu.device_count, 0) or 0):
+                devices.append(_device("xpu", i, _try(notes, "torch.xpu.get_device_name(%d)" % i,
+                                                      lambda: xpu.get_device_name(i))))
+    devices.append(_device("cpu", 0, "cpu"))
+    out["devices"] = devices
+    out["execution"] = {"eager_default": True,
+                        "torch_compile": hasattr(torch, "compile"),
+                        "torch_export": hasattr(torch, "export"),
+                        "torchscript": hasattr(getattr(torch, "jit", None), "script")}
+
+
+def probe_tensorflow(tf, out, notes):
+    sysconfig = getattr(tf, "sysconfig", None)
+    info = {}
+    if sysconfig is not None and hasattr(sysconfig, "get_build_info"):
+        info = _try(notes, "tf.sysconfig.get_build_info()", sysconfig.get_build_info, {}) or {}
+    is_cuda = bool(info.get("is_cuda_build"))
+    is_rocm = bool(info.get("is_rocm_build"))
+    out["build"] = {"cuda": info.get("cuda_version") if is_cuda else None,
+                    "cudnn": info.get("cudnn_version") if is_cuda else None,
+                    "rocm": info.get("rocm_version") if is_rocm else None,
+                    "cpu_only": (not is_cuda and not is_rocm) if info else None}
+    config = getattr(tf, "config", None)
+    devices = []
+    if config is not None:
+        physical = _try(notes, "tf.config.list_physical_devices()", config.list_physical_devices, []) or []
+        counters = {}
+        for dev in physical:
+            dtype = str(getattr(dev, "device_type", "")).upper()
+            kind = {"GPU": "rocm" if is_rocm else "cuda", "TPU": "tpu", "CPU": "cpu"}.get(dtype, dtype.lower())
+            index = counters.get(kind, 0)
+            counters[kind] = index + 1
+            name = getattr(dev, "name", None)
+            experimental = getattr(config, "experimental", None)
+            if kind != "cpu" and experimental is not None and hasattr(experimental, "get_device_details"):
+                details = _try(notes, "tf.config.experimental.get_device_details()",
+                               lambda: experimental.get_device_details(dev), {}) or {}
+                name = details.get("device_name") or name
+            devices.append(_device(kind, index, name))
+    out["devices"] = devices
+    eager = getattr(tf, "executing_eagerly", None)
+    out["execution"] = {"eager_default": _try(notes, "tf.executing_eagerly()", eager) if eager else None,
+                        "tf_function": hasattr(tf, "function")}
+
+
+def _keras_backend_source(config_info):
+    env = os.environ.get("KERAS_BACKEND")
+    if env:
+        return env, "KERAS_BACKEND environment variable"
+    if config_info.get("backend"):
+        return config_info["backend"], config_info["path"]
+    return None, "default (no KERAS_BACKEND, no %s)" % config_info.get("path")
+
+
+def probe_keras(keras, out, notes):
+    backend = None
+    cfg = getattr(keras, "config", None)
+    if cfg is not None and hasattr(cfg, "backend"):
+        backend = _try(notes, "keras.config.backend()", cfg.backend)
+    elif hasattr(getattr(keras, "backend", None), "backend"):
+        backend = _try(notes, "keras.backend.backend()", keras.backend.backend)
+    out["keras_backend"] = backend
+    out["devices"] = []  # the backend framework's own probe reports devices
+    out["execution"] = {"eager_default": None, "backend": backend}
+    if backend == "tensorflow" or (backend is None and not cfg):
+        out["execution"]["eager_default"] = True
+
+
+def probe_theano(theano, out, notes):
+    config = getattr(theano, "config", None)
+    device = None
+    if config is not None:
+        # PyTensor 3 has no config.device (AttributeError): read what exists
+        device = _try(notes, "config.device", lambda: config.device)
+        out["theano_config"] = {
+            "device": device,
+            "floatX": _try(notes, "config.floatX", lambda: config.floatX),
+            "cxx": _try(notes, "config.cxx", lambda: config.cxx),
+            "mode": _try(notes, "config.mode", lambda: str(config.mode)),
+            "compiledir": _try(notes, "config.compiledir", lambda: config.compiledir),
+        }
+    out["build"] = {"cuda": None, "cudnn": None, "rocm": None, "cpu_only": None}
+    devices = [_device("cpu", 0, "cpu")]
+    if device and str(device).startswith(("cuda", "gpu", "opencl")):
+        devices.insert(0, _device("cuda", 0, str(device), configured=True))
+    out["devices"] = devices
+    out["execution"] = {"eager_default": False, "graph": "static symbolic"}
+
+
+def _module_exists(name):
+    try:
+        import importlib.util
+        return importlib.util.find_spec(name) is not None
+    except Exception:
+        return False
+
+
+def probe_jax(jax, out, notes):
+    jaxlib_version = None
+    try:
+        import jaxlib
+        jaxlib_version = getattr(jaxlib, "__version__", None)
+    except Exception as exc:
+        notes.append("import jaxlib: %s" % _text(exc, 300))
+    out["jaxlib_version"] = jaxlib_version
+    plugins = [p for p in ("jax_cuda13_plugin", "jax_cuda12_plugin", "jax_rocm7_plugin",
+                           "jax_rocm60_plugin", "libtpu") if _module_exists(p)]
+    out["plugins"] = plugins
+    builtin_cuda = bool(jaxlib_version and "cuda" in jaxlib_version)
+    cuda = [p for p in plugins if "cuda" in p]
+    rocm = [p for p in plugins if "rocm" in p]
+    out["build"] = {"cuda": (re.sub(r"\D", "", cuda[0]) or None) if cuda else ("builtin" if builtin_cuda else None),
+                    "cudnn": None, "rocm": "plugin" if rocm else None,
+                    "cpu_only": not (cuda or rocm or builtin_cuda or "libtpu" in plugins)}
+    devices = []
+    listed = _try(notes, "jax.devices()", jax.devices, []) or []
+    counters = {}
+    for dev in listed:
+        platform = str(getattr(dev, "platform", "")).lower()
+        kind = {"gpu": "rocm" if rocm else "cuda", "cuda": "cuda", "rocm": "rocm",
+                "tpu": "tpu", "cpu": "cpu", "metal": "mps"}.get(platform, platform)
+        index = counters.get(kind, 0)
+        counters[kind] = index + 1
+        devices.append(_device(kind, index, getattr(dev, "device_kind", None) or str(dev)))
+    out["devices"] = devices
+    out["default_backend"] = _try(notes, "jax.default_backend()", jax.default_backend) \
+        if hasattr(jax, "default_backend") else None
+    out["execution"] = {"eager_default": True, "jit": hasattr(jax, "jit")}
+
+
+PROBES = {"torch": probe_torch, "tensorflow": probe_tensorflow, "keras": probe_keras,
+          "theano": probe_theano, "jax": probe_jax}
+
+
+def probe(name, import_name, result_path):
+    out = {"probe": name, "module": import_name, "phase": "import", "status": "running",
+           "python": "%d.%d.%d" % sys.version_info[:3], "notes": []}
+    if name == "keras":
+        keras_home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+        backend, source = _keras_backend_source(_keras_config(keras_home))
+        out["keras_backend_source"] = {"backend": backend, "source": source}
+    started = time.time()
+    try:
+        module = __import__(import_name)
+        for part in import_name.split(".")[1:]:
+            module = getattr(module, part)
+    except BaseException as exc:  # SystemExit and KeyboardInterrupt from an import are failures too
+        out.update(status="failed", phase="import", import_seconds=round(time.time() - started, 3),
+                   error=_error(exc), traceback_tail=_text("".join(traceback.format_exc()[-1500:]), 1500))
+        return _write(result_path, out)
+    out["import_seconds"] = round(time.time() - started, 3)
+    out["version"] = _text(getattr(module, "__version__", None), 100) if getattr(module, "__version__", None) else None
+    out["module_file"] = getattr(module, "__file__", None)
+    out["phase"] = "query"
+    out["status"] = "imported"
+    _write(result_path, out)  # partial answer: survives a later hang or crash
+    try:
+        PROBES[name](module, out, out["notes"])
+        out["status"] = "ok"
+    except BaseException as exc:
+        out["status"] = "ok"
+        out["notes"].append("probe query failed: %s: %s" % (type(exc).__name__, _text(exc, 500)))
+    out["phase"] = "done"
+    return _rewrite(result_path, out)
+
+
+def main(argv):
+    if len(argv) >= 3 and argv[0] == "inventory":
+        inventory(argv[1], argv[2].split(","))
+    elif len(argv) >= 4 and argv[0] == "probe":
+        probe(argv[1], argv[2], argv[3])
+    else:
+        sys.stderr.write("usage: agent inventory RESULT NAMES | agent probe NAME MODULE RESULT\n")
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,158 @@
+"""The one wrapper for every child process fwprobe starts.
+
+Every child gets an explicit timeout, a clean environment (no PYTHONPATH/PYTHONHOME unless
+asked, UTF-8 I/O), its own process group (so a timeout kills the whole tree), and output
+redirected to a file so that a child printing megabytes can neither block on a full pipe nor
+fill fwprobe's memory.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Mapping, Sequence
+
+OUTPUT_TAIL = 4000  # characters of a child's output kept for error messages
+
+
+class RunnerError(Exception):
+    """A child process could not be started at all (missing, not executable, not a program)."""
+
+
+def child_env(extra: Mapping[str, str] | None = None, keep_pythonpath: bool = False) -> dict[str, str]:
+    """os.environ for a child: UTF-8 I/O, no PYTHONPATH/PYTHONHOME unless kept."""
+    env = dict(os.environ)
+    if not keep_pythonpath:
+        env.pop("PYTHONPATH", None)
+        env.pop("PYTHONHOME", None)
+    env["PYTHONIOENCODING"] = "utf-8"
+    env["PYTHONUTF8"] = "1"
+    if extra:
+        env.update(extra)
+    return env
+
+
+@dataclass(frozen=True)
+class Finished:
+    """How a child ended: exactly one of exited (returncode), signalled or timed_out is the cause."""
+
+    argv: tuple[str, ...]
+    returncode: int | None  # None when timed out
+    timed_out: bool
+    seconds: float
+    output_tail: str  # last OUTPUT_TAIL characters of stdout+stderr
+
+    @property
+    def signal(self) -> int | None:
+        if self.returncode is not None and self.returncode < 0:
+            return -self.returncode
+        return None
+
+    @property
+    def signal_name(self) -> str | None:
+        if self.signal is None:
+            return None
+        try:
+            return signal.Signals(self.signal).name
+        except ValueError:
+            return f"signal {self.signal}"
+
+
+def _tail(handle: IO[bytes]) -> str:
+    handle.flush()
+    size = handle.seek(0, os.SEEK_END)
+    handle.seek(max(0, size - OUTPUT_TAIL * 4))
+    return handle.read().decode("utf-8", "replace")[-OUTPUT_TAIL:]
+
+
+class Child:
+    """A started child process; ``poll()``/``finish()`` give a ``Finished``, never raise on exit."""
+
+    def __init__(self, argv: Sequence[str], timeout: float, env: Mapping[str, str] | None = None,
+                 cwd: str | Path | None = None) -> None:
+        self.argv = tuple(argv)
+        self.timeout = timeout
+        self._log = tempfile.TemporaryFile()
+        self.started = time.monotonic()
+        try:
+            self._proc = subprocess.Popen(
+                self.argv, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
+                env=dict(env) if env is not None else child_env(), cwd=cwd,
+                start_new_session=(os.name == "posix"),
+            )
+        except OSError as exc:
+            self._log.close()
+            raise RunnerError(f"cannot run {self.argv[0]}: {exc.strerror or exc}") from exc
+        self.result: Finished | None = None
+
+    @property
+    def deadline(self) -> float:
+        return self.started + self.timeout
+
+    def _kill(self) -> None:
+        try:
+            if os.name == "posix":
+                os.killpg(self._proc.pid, signal.SIGKILL)
+            else:  # pragma: no cover - Windows
+                self._proc.kill()
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    def _done(self, timed_out: bool) -> Finished:
+        elapsed = time.monotonic() - self.started
+        tail = _tail(self._log)
+        self._log.close()
+        self.result = Finished(self.argv, None if timed_out else self._proc.returncode, timed_out,
+                               round(elapsed, 3), tail)
+        return self.result
+
+    def poll(self) -> Finished | None:
+        """The result if the child has ended (or was just killed for its timeout), else None."""
+        if self.result is not None:
+            return self.result
+        if self._proc.poll() is not None:
+            return self._done(False)
+        if time.monotonic() >= self.deadline:
+            self._kill()
+            self._proc.wait()
+            return self._done(True)
+        return None
+
+    def finish(self) -> Finished:
+        """Wait for the child up to its deadline, killing it past that."""
+        if self.result is not None:
+            return self.result
+        try:
+            self._proc.wait(timeout=max(0.0, self.deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            self._kill()
+            self._proc.wait()
+            return self._done(True)
+        return self._done(False)
+
+    def cancel(self) -> None:
+        if self.result is None:
+            self._kill()
+            self._proc.wait()
+            self._done(True)
+
+
+def run(argv: Sequence[str], timeout: float, env: Mapping[str, str] | None = None,
+        cwd: str | Path | None = None) -> Finished:
+    """Run a child to completion (or its timeout). Raises RunnerError only if it cannot start."""
+    return Child(argv, timeout, env, cwd).finish()
+
+
+def python_argv(python: str, code: str, *args: str) -> list[str]:
+    """argv that runs ``code`` in ``python`` without its cwd or user site shadowing anything."""
+    return [python, "-c", code, *args]
+
+
+def current_python() -> str:
+    return sys.executable
