@@ -1,0 +1,78 @@
+"""Catalog loading and validation: every kind of bad file gives one error naming file, entry, field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fwprobe.catalog import CatalogError, load_catalog, normalize
+
+GOOD = '''
+[[framework]]
+id = "pytorch"
+name = "PyTorch"
+import_name = "torch"
+probe = "torch"
+distributions = ["torch"]
+claim = "actively developed"
+claimed_status = "active"
+'''
+
+
+def test_the_shipped_catalog_loads_with_the_seed_and_beyond() -> None:
+    c = load_catalog()
+    assert [f.id for f in c.frameworks if f.seed] == ["tensorflow", "keras", "theano", "pytorch"]
+    assert {"jax", "pytensor"} <= {f.id for f in c.frameworks}
+    assert set(c.get("theano").forks) == {"theano-pymc", "aesara", "pytensor"}
+    tf = c.get("tensorflow")
+    for dist in ("tensorflow-cpu", "tensorflow-gpu", "tensorflow-macos", "tensorflow-intel",
+                 "intel-tensorflow", "tensorflow-rocm", "tf-nightly"):
+        assert dist in tf.distributions
+    assert c.get("tensorflow_cpu") is tf  # any spelling resolves (PEP 503)
+    assert c.get("keras").claimed_status == "integrated"
+    assert c.compat, "compatibility rules live in the catalog"
+
+
+def test_normalize_is_pep503() -> None:
+    assert normalize("TensorFlow_CPU") == normalize("tensorflow.cpu") == "tensorflow-cpu"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("[[framework]\nid=", "not valid TOML"),
+    (GOOD.replace('name = "PyTorch"\n', ""), "framework #1 ('pytorch'), field 'name': is required"),
+    (GOOD.replace('probe = "torch"', 'probe = "caffe"'), "field 'probe': 'caffe' is not one of"),
+    (GOOD.replace('distributions = ["torch"]', 'distributions = "torch"'), "field 'distributions': must be list"),
+    (GOOD.replace('distributions = ["torch"]', "distributions = []"), "must list at least one"),
+    (GOOD.replace('distributions = ["torch"]', 'distributions = ["bad name!"]'), "not a valid distribution name"),
+    (GOOD + 'colour = "red"\n', "field 'colour': unknown field"),
+    (GOOD.replace('claimed_status = "active"', 'claimed_status = "alive"'), "field 'claimed_status'"),
+    (GOOD.replace('claimed_status = "active"', 'claimed_status = "integrated"'), "field 'integrated_into'"),
+    (GOOD + GOOD, "field 'id': duplicate"),
+    (GOOD + GOOD.replace('id = "pytorch"', 'id = "other"'), "'torch' already belongs to framework 'pytorch'"),
+    ("[thresholds]\nactive_days = 400\nstale_days = 100\n" + GOOD, "[thresholds], field 'stale_days'"),
+    ("[thresholds]\nactive_days = \"soon\"\n" + GOOD, "field 'active_days': must be int"),
+    ("[colours]\n" + GOOD, "unknown top-level table"),
+    ('framework = "x"\n', "must be an array of tables"),
+    ("", "defines no [[framework]] entries"),
+    (GOOD + '[[compat]]\nid = "x"\nwhen = "torch"\nother = "y"\nmessage = "m"\nhint = "h"\n'
+     'other_version = "=>1"\n', "compat #1 ('x'), field 'other_version': '=>1' is not a PEP 440"),
+])
+def test_each_kind_of_bad_file_names_file_entry_and_field(tmp_path: Path, text: str, expected: str) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(CatalogError) as err:
+        load_catalog(path)
+    assert str(path) in str(err.value) and expected in str(err.value)
+
+
+def test_missing_and_empty_catalog_locations(tmp_path: Path) -> None:
+    with pytest.raises(CatalogError, match="no such catalog"):
+        load_catalog(tmp_path / "nope")
+    with pytest.raises(CatalogError, match="no \\*.toml"):
+        load_catalog(tmp_path)
+
+
+def test_select_unknown_framework_lists_the_known_ones() -> None:
+    with pytest.raises(CatalogError, match="unknown framework 'caffe'.*pytorch"):
+        load_catalog().select(["caffe"])

@@ -1,0 +1,93 @@
+"""`fwprobe scan` end to end: real subprocesses, fake frameworks, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from conftest import FAKE_CATALOG, FAKE_TORCH_CUDA, RAISES, write_dist, write_module
+from fwprobe.cli import app
+
+runner = CliRunner()
+
+
+def _catalog(tmp_path: Path) -> str:
+    path = tmp_path / "cat.toml"
+    path.write_text(FAKE_CATALOG)
+    return str(path)
+
+
+def test_scan_json_has_schema_frameworks_and_diagnoses(tmp_path: Path, site: Path, fake_nvidia_smi) -> None:
+    write_module(site, "torch", FAKE_TORCH_CUDA, "torch", "2.5.1+cu124")
+    write_module(site, "raisefw", RAISES, "raisefw", "0.1")
+    result = runner.invoke(app, ["scan", "--no-index", "--keep-pythonpath", "--catalog", _catalog(tmp_path),
+                                 "-f", "torch", "-f", "raisefw", "-f", "jax"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["schema"] == "fwprobe.report/1"
+    fws = {f["id"]: f for f in data["frameworks"]}
+    assert list(fws) == ["pytorch", "raisefw", "jax"]
+    assert fws["pytorch"]["probe"]["outcome"] == "ok"
+    assert len([d for d in fws["pytorch"]["probe"]["devices"] if d["kind"] == "cuda"]) == 2
+    assert fws["raisefw"]["probe"]["outcome"] == "failed"
+    assert fws["jax"]["installed"] is False and fws["jax"]["probe"] is None
+    assert data["system"]["driver_version"] == "550.54.15"
+    codes = {d["code"] for d in data["diagnoses"]}
+    assert "import-failed" in codes
+
+
+def test_no_import_reads_metadata_only(tmp_path: Path, site: Path) -> None:
+    write_module(site, "raisefw", RAISES, "raisefw", "0.1")
+    result = runner.invoke(app, ["scan", "--no-import", "--no-index", "--keep-pythonpath",
+                                 "--catalog", _catalog(tmp_path), "-f", "raisefw"])
+    assert result.exit_code == 0, result.output
+    fw = json.loads(result.stdout)["frameworks"][0]
+    assert fw["distributions"][0]["version"] == "0.1"
+    assert fw["probe"]["outcome"] == "skipped"
+
+
+def test_output_file_and_table_format(tmp_path: Path, site: Path) -> None:
+    write_dist(site, "torch", "2.5.1")
+    out = tmp_path / "report.txt"
+    result = runner.invoke(app, ["scan", "--no-import", "--no-index", "--keep-pythonpath", "--format", "table",
+                                 "--catalog", _catalog(tmp_path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    text = out.read_text()
+    assert "PyTorch" in text and "torch 2.5.1" in text and "not installed" in text
+
+
+def test_bad_usage_exits_2_with_a_message_not_a_traceback(tmp_path: Path) -> None:
+    cases = [
+        (["scan", "--python", "/nonexistent/python"], "no such file"),
+        (["scan", "--no-index", "--python", "/bin/true"], "does not look like a Python"),
+        (["scan", "--no-index", "--framework", "caffe"], "unknown framework 'caffe'"),
+        (["scan", "--no-index", "--format", "yaml"], "--format must be one of"),
+        (["scan", "--no-index", "--timeout", "0"], "--timeout must be a positive"),
+    ]
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[[framework]]\nid = 'x'\n")
+    cases.append((["scan", "--no-index", "--catalog", str(bad)], "field 'name': is required"))
+    for argv, message in cases:
+        result = runner.invoke(app, argv)
+        assert result.exit_code == 2, (argv, result.output)
+        assert message in result.stderr, (argv, result.stderr)
+        assert "Traceback" not in result.output
+
+
+def test_module_entry_point_and_version() -> None:
+    done = subprocess.run([sys.executable, "-m", "fwprobe", "--version"], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.startswith("fwprobe ")
+
+
+def test_no_progress_on_stderr_when_not_a_terminal(tmp_path: Path, site: Path) -> None:
+    write_module(site, "torch", FAKE_TORCH_CUDA, "torch", "2.5.1")
+    done = subprocess.run([sys.executable, "-m", "fwprobe", "scan", "--no-index", "--keep-pythonpath",
+                           "--catalog", _catalog(tmp_path), "-f", "torch"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert json.loads(done.stdout)["frameworks"][0]["probe"]["outcome"] == "ok"

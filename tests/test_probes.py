@@ -1,0 +1,92 @@
+"""Probes through real subprocesses against fake frameworks."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from conftest import (FAKE_JAX_GPU, FAKE_JAXLIB, FAKE_TF_GPU, FAKE_TORCH_CUDA, HANG, HANG_IN_QUERY,
+                      NOISY, RAISES, SEGV, write_module)
+from fwprobe.model import Outcome
+from fwprobe.probes import interpret, run_probes
+from fwprobe.runner import Finished
+from fwprobe.target import Workdir
+
+
+def _probe(catalog, ids, timeout=30.0):
+    fws = [catalog.get(i) for i in ids]
+    with Workdir() as w:
+        return run_probes(sys.executable, fws, timeout, w, keep_pythonpath=True)
+
+
+def test_fake_torch_reports_two_gpus_and_its_cuda_build(site: Path, fake_catalog) -> None:
+    write_module(site, "torch", FAKE_TORCH_CUDA, "torch", "2.5.1+cu124")
+    r = _probe(fake_catalog, ["pytorch"])["pytorch"]
+    assert r.outcome is Outcome.OK
+    assert r.version == "2.5.1+cu124"
+    assert (r.build.cuda, r.build.cudnn, r.build.cpu_only) == ("12.4", "90100", False)
+    gpus = r.accelerators
+    assert [(d.kind, d.index, d.name, d.memory_bytes) for d in gpus] == [
+        ("cuda", 0, "NVIDIA A100-SXM4-80GB", 85899345920), ("cuda", 1, "NVIDIA A100-SXM4-80GB", 85899345920)]
+    assert r.execution["eager_default"] is True
+
+
+def test_fake_tensorflow_lists_a_gpu_with_its_name(site: Path, fake_catalog) -> None:
+    write_module(site, "tensorflow", FAKE_TF_GPU, "tensorflow", "2.17.0")
+    r = _probe(fake_catalog, ["tensorflow"])["tensorflow"]
+    assert r.outcome is Outcome.OK
+    assert (r.build.cuda, r.build.cudnn, r.build.cpu_only) == ("12.3", "8", False)
+    assert [(d.kind, d.name) for d in r.devices] == [("cpu", "/physical_device:CPU:0"), ("cuda", "NVIDIA L4")]
+    assert r.execution["eager_default"] is True
+
+
+def test_fake_jax_with_gpu_devices_and_cuda_plugin(site: Path, fake_catalog) -> None:
+    write_module(site, "jax", FAKE_JAX_GPU, "jax", "0.4.35")
+    write_module(site, "jaxlib", FAKE_JAXLIB, "jaxlib", "0.4.35")
+    write_module(site, "jax_cuda12_plugin", "", "jax-cuda12-plugin", "0.4.35")
+    r = _probe(fake_catalog, ["jax"])["jax"]
+    assert r.outcome is Outcome.OK
+    assert [d.kind for d in r.devices] == ["cuda"] * 4
+    assert r.devices[0].name == "NVIDIA H100 80GB HBM3"
+    assert r.build.cpu_only is False and r.build.cuda == "12"
+    assert r.details["default_backend"] == "gpu"
+
+
+def test_hang_crash_raise_and_noise_are_isolated_from_each_other(site: Path, fake_catalog) -> None:
+    write_module(site, "torch", FAKE_TORCH_CUDA, "torch", "2.5.1")
+    write_module(site, "hangfw", HANG, "hangfw")
+    write_module(site, "segvfw", SEGV, "segvfw")
+    write_module(site, "raisefw", RAISES, "raisefw")
+    write_module(site, "noisyfw", NOISY, "noisyfw")
+    results = _probe(fake_catalog, ["pytorch", "hangfw", "segvfw", "raisefw", "noisyfw"], timeout=4.0)
+    assert results["pytorch"].outcome is Outcome.OK
+    assert len(results["pytorch"].accelerators) == 2
+
+    hang = results["hangfw"]
+    assert hang.outcome is Outcome.TIMEOUT and hang.phase == "import"
+    assert "while importing" in (hang.error_message or "")
+
+    segv = results["segvfw"]
+    assert segv.outcome is Outcome.CRASHED and segv.signal == "SIGSEGV"
+
+    raised = results["raisefw"]
+    assert raised.outcome is Outcome.FAILED
+    assert raised.error_type == "ImportError" and "libcudart.so.12" in (raised.error_message or "")
+
+    noisy = results["noisyfw"]  # megabytes on stdout/stderr do not corrupt the answer
+    assert noisy.outcome is Outcome.OK and len(noisy.accelerators) == 2
+    assert noisy.output_tail is None
+
+
+def test_a_hang_after_import_keeps_the_partial_answer(site: Path, fake_catalog) -> None:
+    write_module(site, "slowquery", HANG_IN_QUERY, "slowquery")
+    r = _probe(fake_catalog, ["slowquery"], timeout=4.0)["slowquery"]
+    assert r.outcome is Outcome.TIMEOUT
+    assert r.phase == "query" and r.version == "2.5.1+cu124"
+    assert "while querying devices" in (r.error_message or "")
+
+
+def test_interpret_exit_without_answer_is_a_crash() -> None:
+    done = Finished(("python",), returncode=3, timed_out=False, seconds=0.1, output_tail="boom")
+    r = interpret(done, None)
+    assert r.outcome is Outcome.CRASHED and r.exit_code == 3 and r.output_tail == "boom"

@@ -1,0 +1,104 @@
+"""Probes against real frameworks (CPU builds) in the frameworks interpreter.
+
+The interpreter is $FWPROBE_TEST_FRAMEWORKS_PYTHON, else the checkout's .venv-frameworks
+(.ci/run builds it with torch==2.13.0, keras and theano). Each test skips when its
+framework is absent there.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from fwprobe.catalog import load_catalog
+from fwprobe.core import ScanOptions, scan
+from fwprobe.model import Outcome
+
+pytestmark = pytest.mark.real
+
+
+def _frameworks_python() -> str | None:
+    env = os.environ.get("FWPROBE_TEST_FRAMEWORKS_PYTHON")
+    candidate = Path(env) if env else ROOT / ".venv-frameworks" / "bin" / "python"
+    return str(candidate) if candidate.exists() else None
+
+
+PYTHON = _frameworks_python()
+
+
+def _has(module: str) -> bool:
+    if PYTHON is None:
+        return False
+    done = subprocess.run([PYTHON, "-c", f"import importlib.util as u; exit(u.find_spec('{module}') is None)"])
+    return done.returncode == 0
+
+
+def _scan(framework: str, **kw):
+    catalog = load_catalog()
+    return scan(catalog, ScanOptions(python=PYTHON, frameworks=(framework,), timeout=240, **kw)), catalog
+
+
+@pytest.mark.skipif(not _has("torch"), reason="no torch in the frameworks interpreter")
+def test_real_torch_cpu_build(no_gpu_tools) -> None:
+    report, _ = _scan("torch")
+    fw = report.frameworks[0]
+    assert fw.installed and fw.distributions[0].name == "torch"
+    p = fw.probe
+    assert p is not None and p.outcome is Outcome.OK, p
+    assert p.version == fw.distributions[0].version
+    assert p.build.cpu_only is True and p.build.cuda is None
+    assert [d.kind for d in p.devices] == ["cpu"]
+    assert p.details["accelerator_api"] == {"cuda_available": False, "cuda_device_count": 0}
+    assert p.execution["eager_default"] is True and p.execution["torch_export"] is True
+    assert not [d for d in report.diagnoses if d.framework == "pytorch"]
+
+
+@pytest.mark.skipif(not _has("torch"), reason="no torch in the frameworks interpreter")
+def test_real_cpu_torch_on_a_gpu_host_is_diagnosed(fake_nvidia_smi) -> None:
+    report, _ = _scan("torch")
+    codes = [d.code for d in report.diagnoses]
+    assert "cpu-only-build-on-gpu-host" in codes
+    diag = next(d for d in report.diagnoses if d.code == "cpu-only-build-on-gpu-host")
+    assert "NVIDIA A100" in diag.message and "index-url" in diag.hint
+
+
+@pytest.mark.skipif(not (_has("keras") and _has("torch")), reason="no keras+torch in the frameworks interpreter")
+def test_real_keras_reports_its_torch_backend_and_where_it_came_from(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("KERAS_BACKEND", "torch")
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))
+    report, _ = _scan("keras")
+    p = report.frameworks[0].probe
+    assert p is not None and p.outcome is Outcome.OK, p
+    assert p.details["keras_backend"] == "torch"
+    assert p.details["keras_backend_source"]["source"] == "KERAS_BACKEND environment variable"
+
+
+@pytest.mark.skipif(not _has("keras") or _has("tensorflow"), reason="needs keras without tensorflow")
+def test_real_keras_without_a_backend_fails_with_a_fix(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("KERAS_BACKEND", raising=False)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "empty-keras-home"))
+    report, _ = _scan("keras")
+    p = report.frameworks[0].probe
+    assert p is not None and p.outcome is Outcome.FAILED
+    assert "tensorflow" in (p.error_message or "")
+    diag = next(d for d in report.diagnoses if d.code == "import-failed")
+    assert "KERAS_BACKEND" in diag.hint
+
+
+@pytest.mark.skipif(not _has("theano"), reason="no theano in the frameworks interpreter")
+def test_real_theano_reports_what_really_happens() -> None:
+    report, _ = _scan("theano")
+    fw = report.frameworks[0]
+    assert fw.distributions[0].version == "1.0.5"
+    p = fw.probe
+    assert p is not None and p.outcome in (Outcome.OK, Outcome.FAILED), p
+    if p.outcome is Outcome.FAILED:  # Python 3.11 + NumPy 2: its C code does not compile
+        assert p.error_message
+        diag = next(d for d in report.diagnoses if d.code == "import-failed")
+        assert "pytensor" in diag.hint
+    else:
+        assert p.details["theano_config"]["device"]
