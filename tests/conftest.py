@@ -264,3 +264,123 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for var in ("FWPROBE_INDEX_URL", "PIP_INDEX_URL", "CUDA_VISIBLE_DEVICES", "TF_USE_LEGACY_KERAS",
                 "GITHUB_ACTIONS"):
         monkeypatch.delenv(var, raising=False)
+
+
+# --- a package index on 127.0.0.1 --------------------------------------------------------------
+
+FIXTURES = Path(__file__).parent / "fixtures" / "index"
+
+
+class IndexServer:
+    """Serves tests/fixtures/index/<name>.json as JSON Simple API pages under /simple/<name>/.
+
+    Special names: ``flaky`` answers 500 once, then 200; ``slowproj`` answers after 3 s;
+    ``htmlproj`` answers text/html. Counts requests per name.
+    """
+
+    def __init__(self) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        server_self = self
+        self.counts: dict[str, int] = {}
+        self.auth: list[str | None] = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802
+                import time as _time
+
+                parts = [p for p in self.path.split("/") if p]
+                name = parts[-1] if parts else ""
+                server_self.counts[name] = server_self.counts.get(name, 0) + 1
+                server_self.auth.append(self.headers.get("Authorization"))
+                if name == "flaky" and server_self.counts[name] == 1:
+                    return self._send(500, b"oops", "text/plain")
+                if name == "slowproj":
+                    _time.sleep(3)
+                if name == "htmlproj":
+                    return self._send(200, b"<html></html>", "text/html")
+                path = FIXTURES / f"{name}.json"
+                if not path.exists():
+                    return self._send(404, b"not found", "text/plain")
+                self._send(200, path.read_bytes(), "application/vnd.pypi.simple.v1+json")
+
+            def _send(self, code: int, body: bytes, ctype: str) -> None:
+                self.send_response(code)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/simple/"
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def index_server():
+    server = IndexServer()
+    yield server
+    server.close()
+
+
+STATUS_CATALOG = '''
+[thresholds]
+active_days = 365
+stale_days = 730
+
+[[framework]]
+id = "active"
+name = "Active"
+import_name = "activeproj"
+probe = "torch"
+distributions = ["activeproj"]
+claim = "actively developed"
+claimed_status = "active"
+
+[[framework]]
+id = "silent"
+name = "Silent"
+import_name = "silentproj"
+probe = "theano"
+distributions = ["silentproj"]
+forks = ["forkproj", "missingproj"]
+claim = "largely unmaintained; community forks exist"
+claimed_status = "unmaintained"
+
+[[framework]]
+id = "archived"
+name = "Archived"
+import_name = "archivedproj"
+probe = "torch"
+distributions = ["archivedproj"]
+claim = "actively developed"
+claimed_status = "active"
+
+[[framework]]
+id = "missing"
+name = "Missing"
+import_name = "missingproj"
+probe = "torch"
+distributions = ["missingproj"]
+claim = "actively developed"
+claimed_status = "active"
+'''
+
+
+@pytest.fixture
+def status_catalog(tmp_path: Path):
+    from fwprobe.catalog import load_catalog
+
+    path = tmp_path / "status-catalog.toml"
+    path.write_text(STATUS_CATALOG)
+    return load_catalog(path)

@@ -147,7 +147,7 @@ def assess_status(fw: Framework, infos: Mapping[str, DistRelease], today: dt.dat
             evidence += "; active fork(s): " + ", ".join(
                 f"{f['distribution']} {f['newest']} ({f['date']})" for f in active)
         elif known:
-            evidence += "; no fork released in the last year: " + ", ".join(
+            evidence += "; no active fork: " + ", ".join(
                 f"{f['distribution']} {f['status']}" for f in known)
             if result is Verdict.CONFIRMED and "fork" in fw.claim:
                 result = Verdict.CONTRADICTED

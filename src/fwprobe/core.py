@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from fwprobe import __version__
-from fwprobe.catalog import Catalog, Framework
+from fwprobe.catalog import Catalog, Framework, normalize
 from fwprobe.inventory import Inventory, read_inventory
 from fwprobe.model import DistRelease, FrameworkResult, Outcome, ProbeResult, Report, System
 from fwprobe.probes import NoProgress, Progress, run_probes
@@ -32,6 +32,17 @@ class ScanOptions:
 
 
 def now_utc() -> dt.datetime:
+    """Now, or FWPROBE_NOW (an ISO date/time) for reproducible reports and tests."""
+    import os
+
+    fixed = os.environ.get("FWPROBE_NOW")
+    if fixed:
+        try:
+            when = dt.datetime.fromisoformat(fixed)
+        except ValueError:
+            when = None
+        if when is not None:
+            return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
     return dt.datetime.now(dt.timezone.utc)
 
 
@@ -81,10 +92,11 @@ def scan(catalog: Catalog, options: ScanOptions, index: IndexClient | None = Non
 
 
 def _index_names(chosen: tuple[Framework, ...], inv: Inventory) -> list[str]:
-    names: list[str] = []
+    """What `status` asks for, plus the spellings installed here (tensorflow-cpu...)."""
+    names = status_names(chosen)
     for fw in chosen:
-        names += [fw.distributions[0], *(d.name for d in inv.installed(fw))]
-    return list(dict.fromkeys(n.lower() for n in names))
+        names += [normalize(d.name) for d in inv.installed(fw)]
+    return list(dict.fromkeys(names))
 
 
 def _framework_result(fw: Framework, inv: Inventory, probe: ProbeResult | None,

@@ -277,7 +277,9 @@ class IndexClient:
         self.offline, self.refresh, self.timeout, self.ttl = offline, refresh, timeout, ttl
         self.cache_dir = (cache_dir or default_cache_dir()) / "simple" / hashlib.sha256(
             redact(self.url).encode()).hexdigest()[:16]
-        self._now = now or (lambda: dt.datetime.now(dt.timezone.utc))
+        if now is None:
+            from fwprobe.core import now_utc as now
+        self._now = now
         self._session: Any = None
         self.requests_sent = 0
 

@@ -1,0 +1,187 @@
+"""The index client against a real HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES
+from fwprobe.index import IndexClient, IndexConfigError, parse_project, redact, resolve_index_url, trim
+
+NOW = dt.datetime(2026, 11, 23, tzinfo=dt.timezone.utc)
+
+
+def _client(server, tmp_path: Path, **kw) -> IndexClient:
+    return IndexClient(server.url, cache_dir=tmp_path / "cache", now=lambda: NOW, **kw)
+
+
+def test_release_history_of_an_active_project(index_server, tmp_path: Path) -> None:
+    r = _client(index_server, tmp_path).fetch("activeproj")
+    assert r.ok and not r.from_cache
+    assert r.newest.version == "1.3.0" and r.newest.date.startswith("2026-10-15")
+    assert r.newest_prerelease.version == "2.0.0rc1"
+    yanked = {x.version: x for x in r.releases}["1.2.0"]
+    assert yanked.yanked and yanked.yanked_reason == "broken wheel: missing native library"
+    first = {x.version: x for x in r.releases}["1.0.0"]
+    assert first.date.startswith("2024-01-09")  # a release's date is its earliest file
+    assert {x.version: x for x in r.releases}["0.9.0"].date is None  # PEP 700 version with no files
+    assert [x.version for x in r.releases] == ["0.9.0", "1.0.0", "1.1.0", "1.2.0", "1.3.0", "2.0.0rc1"]
+    assert r.releases_last_365_days == 3  # 1.2.0, 1.3.0, 2.0.0rc1
+    assert r.project_status is None
+
+
+def test_non_pep440_versions_are_tolerated_and_sorted_first(index_server, tmp_path: Path) -> None:
+    r = _client(index_server, tmp_path).fetch("silentproj")
+    assert r.ok and r.newest.version == "1.0.5"
+    assert r.releases[0].version == "0.1dev-r2736"
+
+
+def test_archived_marker_is_read(index_server, tmp_path: Path) -> None:
+    r = _client(index_server, tmp_path).fetch("archivedproj")
+    assert (r.project_status, r.project_status_reason) == ("archived", "superseded by activeproj")
+
+
+@pytest.mark.parametrize("name, reason", [
+    ("missingproj", "not found on the index (404)"),
+    ("garbled", "invalid JSON"),
+    ("wrongshape", "not a JSON Simple API project page"),
+    ("htmlproj", "not the JSON Simple API"),
+])
+def test_bad_answers_are_reasons_not_crashes(index_server, tmp_path: Path, name: str, reason: str) -> None:
+    r = _client(index_server, tmp_path).fetch(name)
+    assert not r.ok and reason in r.error
+
+
+def test_500_then_200_is_retried(index_server, tmp_path: Path) -> None:
+    r = _client(index_server, tmp_path).fetch("flaky")
+    assert r.ok and index_server.counts["flaky"] == 2
+
+
+def test_a_slow_answer_past_the_timeout_is_unknown(index_server, tmp_path: Path) -> None:
+    r = _client(index_server, tmp_path, timeout=0.5).fetch("slowproj")
+    assert not r.ok and "no answer from the index within 0.5 s" in r.error
+
+
+def test_unreachable_index(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    r = IndexClient(f"http://127.0.0.1:{port}/simple/", cache_dir=tmp_path).fetch("torch")
+    assert not r.ok and "cannot reach the index" in r.error
+
+
+def test_fetch_many_is_concurrent_and_keyed_by_normalised_name(index_server, tmp_path: Path) -> None:
+    out = _client(index_server, tmp_path).fetch_many(["ActiveProj", "silentproj", "missing_proj"])
+    assert list(out) == ["activeproj", "silentproj", "missing-proj"]
+    assert out["activeproj"].ok and out["silentproj"].ok and not out["missing-proj"].ok
+
+
+def test_second_run_within_ttl_sends_no_request(index_server, tmp_path: Path) -> None:
+    _client(index_server, tmp_path).fetch("activeproj")
+    again = _client(index_server, tmp_path).fetch("activeproj")
+    assert again.ok and again.from_cache and again.newest.version == "1.3.0"
+    assert index_server.counts["activeproj"] == 1
+    _client(index_server, tmp_path, refresh=True).fetch("activeproj")
+    assert index_server.counts["activeproj"] == 2
+
+
+def test_expired_cache_is_refetched(index_server, tmp_path: Path) -> None:
+    _client(index_server, tmp_path).fetch("activeproj")
+    _client(index_server, tmp_path, ttl=0).fetch("activeproj")
+    assert index_server.counts["activeproj"] == 2
+
+
+def test_offline_uses_only_the_cache(index_server, tmp_path: Path) -> None:
+    empty = _client(index_server, tmp_path, offline=True).fetch("activeproj")
+    assert not empty.ok and "not in the cache" in empty.error
+    assert index_server.counts == {}
+    _client(index_server, tmp_path).fetch("activeproj")
+    cached = _client(index_server, tmp_path, offline=True, ttl=0).fetch("activeproj")
+    assert cached.ok and cached.from_cache
+
+
+def test_corrupted_cache_is_ignored_and_replaced(index_server, tmp_path: Path) -> None:
+    client = _client(index_server, tmp_path)
+    client.fetch("activeproj")
+    path = client._cache_path("activeproj")
+    path.write_text("{ not json")
+    offline = _client(index_server, tmp_path, offline=True).fetch("activeproj")
+    assert not offline.ok and "cache file unreadable" in offline.error
+    again = _client(index_server, tmp_path).fetch("activeproj")
+    assert again.ok and index_server.counts["activeproj"] == 2
+    assert json.loads(path.read_text())["data"]["name"] == "activeproj"
+
+
+def test_cache_holds_only_trimmed_fields(index_server, tmp_path: Path) -> None:
+    client = _client(index_server, tmp_path)
+    client.fetch("activeproj")
+    stored = json.loads(client._cache_path("activeproj").read_text())["data"]
+    assert set(stored["files"][0]) <= {"filename", "upload-time", "yanked"}
+
+
+def test_fixtures_are_trimmed_and_carry_no_urls() -> None:
+    for path in FIXTURES.glob("*.json"):
+        text = path.read_text()
+        assert "://" not in text, path
+        try:
+            data = json.loads(text)
+        except ValueError:
+            continue  # garbled.json is invalid on purpose
+        assert trim(data) == data, f"{path.name} has fields fwprobe does not read"
+
+
+def test_parse_project_wrong_shapes() -> None:
+    assert not parse_project("x", [], dt.datetime.now(dt.timezone.utc)).ok
+    assert not parse_project("x", {"files": {}}, dt.datetime.now(dt.timezone.utc)).ok
+
+
+# --- which index, and credentials -------------------------------------------------------------
+
+def test_index_resolution_order() -> None:
+    cfg, default = (lambda: "https://config.example.org/simple"), (lambda: "https://default.example.org/simple")
+    env = {"FWPROBE_INDEX_URL": "https://fw.example.org/simple", "PIP_INDEX_URL": "https://pip.example.org/simple"}
+    assert resolve_index_url("https://cli.example.org/simple", env, cfg, default).startswith("https://cli.")
+    assert resolve_index_url(None, env, cfg, default).startswith("https://fw.")
+    del env["FWPROBE_INDEX_URL"]
+    assert resolve_index_url(None, env, cfg, default).startswith("https://pip.")
+    assert resolve_index_url(None, {}, cfg, default).startswith("https://config.")
+    assert resolve_index_url(None, {}, lambda: None, default).startswith("https://default.")
+    with pytest.raises(IndexConfigError, match="no package index URL found"):
+        resolve_index_url(None, {}, lambda: None, lambda: None)
+
+
+def test_pip_default_is_read_from_the_installed_pip() -> None:
+    pytest.importorskip("pip")
+    from pip._internal.models.index import PyPI
+
+    assert resolve_index_url(None, {}, lambda: None) == PyPI.simple_url.rstrip("/") + "/"
+
+
+def test_non_http_index_is_a_config_error() -> None:
+    with pytest.raises(IndexConfigError, match=r"file:///srv.*not an http\(s\) URL"):
+        resolve_index_url("file:///srv/simple", {})
+
+
+def test_redaction() -> None:
+    assert redact("https://user:s3cret@example.org/simple/") == "https://***@example.org/simple/"
+    assert redact("https://tok3n@example.org/simple/") == "https://***@example.org/simple/"
+    assert redact("https://example.org/simple/") == "https://example.org/simple/"
+    with pytest.raises(IndexConfigError) as err:
+        resolve_index_url("ftp://user:s3cret@example.org/", {})
+    assert "s3cret" not in str(err.value)
+
+
+def test_credentials_are_sent_but_never_shown(index_server, tmp_path: Path) -> None:
+    url = index_server.url.replace("http://", "http://__token__:s3cret-t0ken@")
+    client = IndexClient(url, cache_dir=tmp_path, now=lambda: NOW)
+    assert "s3cret" not in client.display_url
+    missing = client.fetch("missingproj")
+    assert index_server.auth[-1] is not None and index_server.auth[-1].startswith("Basic ")
+    assert "s3cret" not in (missing.error or "")
+    assert not any("s3cret" in p.name for p in tmp_path.rglob("*"))
+    assert not any("s3cret" in p.read_text() for p in tmp_path.rglob("*.json"))
