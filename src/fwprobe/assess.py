@@ -16,7 +16,7 @@ from packaging.version import InvalidVersion, Version
 
 from fwprobe.catalog import Catalog, CompatRule, Framework, Thresholds, normalize
 from fwprobe.model import (
-    Diagnosis, DistRelease, FrameworkResult, Outcome, Release, Report, Severity, Status,
+    Check, Diagnosis, DistRelease, FrameworkResult, Outcome, Release, Report, Severity, Status,
     StatusAssessment, System, Verdict,
 )
 
@@ -123,6 +123,13 @@ def assess_status(fw: Framework, infos: Mapping[str, DistRelease], today: dt.dat
     if marker and marker != "active":
         reason = canonical.project_status_reason if canonical else None
         evidence = f"index marks {fw.distributions[0]} as {marker}" + (f" ({reason})" if reason else "") + f"; {evidence}"
+    if newest is not None and newest.prerelease:
+        stable, stable_dist = _newest([DistRelease(i.name, True, newest=i.newest) for i in ok])
+        if stable is not None:
+            evidence += f" (newest stable {stable_dist} {stable.version} on {(stable.date or '')[:10]})"
+    if fw.claimed_status == "integrated" and observed is Status.ACTIVE:
+        evidence = (f"the standalone {fw.distributions[0]} distribution has releases of its own, not only "
+                    f"as part of {fw.integrated_into}: {evidence}")
     recent = sum(i.releases_last_365_days for i in ok)
     if recent:
         evidence += f"; {recent} release(s) in the last 365 days"
@@ -273,7 +280,7 @@ def _is_cpu_only(result: FrameworkResult) -> bool | None:
     return None
 
 
-def _import_hint(fw: Framework, result: FrameworkResult) -> str:
+def _import_hint(fw: Framework, result: FrameworkResult, report: Report) -> str:
     probe = result.probe
     assert probe is not None
     msg = probe.error_message or ""
@@ -281,6 +288,11 @@ def _import_hint(fw: Framework, result: FrameworkResult) -> str:
     pin = f"{dist.name}=={dist.version}" if dist else fw.distributions[0]
     if fw.probe == "keras" and "No module named" in msg:
         missing = re.search(r"No module named '([\w.]+)'", msg)
+        here = [r for r in report.frameworks if r.installed and r.id in ("pytorch", "jax", "tensorflow")]
+        if here and missing and missing.group(1) == "tensorflow":
+            backend = {"pytorch": "torch"}.get(here[0].id, here[0].id)
+            return (f"Keras 3 defaults to the TensorFlow backend, which is not installed; {here[0].name} is: "
+                    f"set KERAS_BACKEND={backend} (or \"backend\": \"{backend}\" in ~/.keras/keras.json)")
         return (f"Keras 3 needs a backend and found none ({missing.group(1) if missing else 'missing'}): "
                 "pip install torch (or jax, or tensorflow) and set KERAS_BACKEND=torch|jax|tensorflow "
                 "or \"backend\" in ~/.keras/keras.json")
@@ -336,7 +348,7 @@ def diagnose(report: Report, catalog: Catalog, inv: Inventory | None = None,
             if probe.outcome is Outcome.FAILED:
                 add("import-failed", Severity.ERROR,
                     f"{where} failed to import: {probe.error_type}: {_first_line(probe.error_message)}",
-                    _import_hint(fw, result), fw.id)
+                    _import_hint(fw, result, report), fw.id)
             elif probe.outcome is Outcome.CRASHED:
                 add("import-crashed", Severity.ERROR,
                     f"{where} crashed the interpreter while {'importing' if probe.phase in (None, 'import') else 'querying devices'}: "
@@ -477,3 +489,110 @@ def _violates_requires(inv: Inventory, dist_name: str, other: str, other_version
             continue
         return f"{req.name}{req.specifier}", not ok
     return "", False
+
+
+# ---------------------------------------------------------------------------------------------
+# `check` policy
+
+SEVERITY_NAMES = tuple(s.value for s in Severity)
+
+
+def parse_fail_on(value: str) -> tuple[Severity | None, frozenset[str]]:
+    """``--fail-on``: a severity (fail at or above it), ``none``, or a comma list of codes."""
+    v = value.strip().lower()
+    if v == "none":
+        return None, frozenset()
+    if v in SEVERITY_NAMES:
+        return Severity(v), frozenset()
+    codes = frozenset(c.strip() for c in v.split(",") if c.strip())
+    unknown = codes - set(DIAGNOSIS_CODES)
+    if not codes or unknown:
+        raise ValueError(f"--fail-on takes one of {', '.join(SEVERITY_NAMES)}, none, or a comma list of "
+                         f"diagnosis codes (unknown: {', '.join(sorted(unknown)) or value!r}); codes: "
+                         + ", ".join(DIAGNOSIS_CODES))
+    return None, codes
+
+
+DIAGNOSIS_CODES = (
+    "cpu-only-build-on-gpu-host", "gpu-not-visible", "cuda-visible-devices-hides-all",
+    "driver-older-than-build", "import-failed", "import-crashed", "probe-timeout",
+    "conflicting-distributions", "incompatible-pair", "yanked-installed", "unmaintained-installed",
+    "claim-contradicted",
+)
+
+
+def evaluate_checks(report: Report, catalog: Catalog, requires: Iterable[Requirement] = (),
+                    require_gpu: Iterable[str] = (), fail_on: str = "error",
+                    max_age_days: int | None = None) -> tuple[Check, ...]:
+    """One Check per policy item, each with a reason a person can act on. Pure."""
+    checks: list[Check] = []
+    by_id = {r.id: r for r in report.frameworks}
+
+    for req in requires:
+        name = normalize(req.name)
+        fw = catalog.get(name)
+        result = by_id.get(fw.id) if fw is not None and name in fw.distributions else None
+        if result is not None:
+            dist = result.active_distribution
+            installed = (dist.name, dist.version) if dist else None
+        else:
+            installed = next(((c.name, c.version) for r in report.frameworks
+                              for c in (*r.companions, *r.distributions)
+                              if normalize(c.name) == name and not c.shadowed), None)
+        label = f"require {req}"
+        if installed is None:
+            checks.append(Check(label, False, f"{req.name} is not installed (pip install '{req}')"))
+            continue
+        v = parse_version(installed[1])
+        ok = v is not None and req.specifier.contains(Version(v.public), prereleases=True)
+        checks.append(Check(label, ok, f"{installed[0]} {installed[1]} is installed"
+                            + ("" if ok else f", which does not satisfy {req.specifier} (pip install '{req}')")))
+
+    for key in require_gpu:
+        fw = catalog.get(key)
+        label = f"require-gpu {key}"
+        result = by_id.get(fw.id) if fw is not None else None
+        if result is None or not result.installed:
+            checks.append(Check(label, False, f"{key} is not installed"))
+            continue
+        probe = result.probe
+        if probe is None or probe.outcome is not Outcome.OK:
+            why = probe.outcome.value if probe else "not probed"
+            detail = f": {_first_line(probe.error_message)}" if probe and probe.error_message else ""
+            checks.append(Check(label, False, f"{result.name} did not import ({why}{detail})"))
+            continue
+        acc = probe.accelerators
+        if acc:
+            names = ", ".join(dict.fromkeys(d.name or d.kind for d in acc))
+            checks.append(Check(label, True, f"{result.name} {probe.version} sees {len(acc)} "
+                                f"{acc[0].kind} device(s): {names}"))
+        else:
+            related = [d for d in report.diagnoses if d.framework == result.id and
+                       d.code in ("cpu-only-build-on-gpu-host", "gpu-not-visible", "driver-older-than-build")]
+            hint = f" ({related[0].code}: fix: {related[0].hint})" if related else (
+                " (CPU-only build)" if probe.build.cpu_only else "")
+            checks.append(Check(label, False, f"{result.name} {probe.version} sees no accelerator{hint}"))
+
+    if max_age_days is not None:
+        for r in report.frameworks:
+            if not r.installed:
+                continue
+            label = f"max-age-days {max_age_days} {r.id}"
+            s = r.status
+            if s is None or s.days_since_release is None:
+                why = s.evidence if s else "no index data (--no-index)"
+                checks.append(Check(label, False, f"cannot verify {r.name}'s release age: {why}"))
+            else:
+                ok = s.days_since_release <= max_age_days
+                checks.append(Check(label, ok, f"{r.name}: {s.evidence.split(';')[0]}"))
+
+    threshold, codes = parse_fail_on(fail_on)
+    failing = [d for d in report.diagnoses
+               if (threshold is not None and d.severity.rank >= threshold.rank) or d.code in codes]
+    for d in failing:
+        where = f" ({d.framework})" if d.framework else ""
+        checks.append(Check(f"diagnosis {d.code}{where}", False, f"{d.message}; fix: {d.hint}"))
+    if not failing and (threshold is not None or codes):
+        what = f"severity {threshold.value} or above" if threshold else ", ".join(sorted(codes))
+        checks.append(Check(f"fail-on {fail_on}", True, f"no diagnosis with {what}"))
+    return tuple(checks)

@@ -278,6 +278,100 @@ def status_cmd(
         _emit(_render(report, chosen, catalog), chosen, output)
 
 
+@app.command("check")
+def check_cmd(
+    require: Optional[List[str]] = typer.Option(
+        None, "--require", "-r", metavar="SPEC",
+        help="A PEP 440 requirement that must be installed, e.g. 'torch>=2.4,<3'; repeatable."),
+    require_gpu: Optional[List[str]] = typer.Option(
+        None, "--require-gpu", "-g", metavar="FRAMEWORK",
+        help="This framework must import and see at least one accelerator; repeatable."),
+    fail_on: str = typer.Option(
+        "error", "--fail-on", metavar="LEVEL|CODES",
+        help="Fail on diagnoses at or above a severity (error, warning, info), on a comma list "
+             "of diagnosis codes, or never (none)."),
+    max_age_days: Optional[int] = typer.Option(
+        None, "--max-age-days", metavar="N", min=0,
+        help="Every installed framework must have had a release within N days (needs the index)."),
+    junit_path: Optional[Path] = typer.Option(None, "--junit", metavar="FILE",
+                                              help="Also write a JUnit XML report for CI dashboards."),
+    python: Optional[str] = _PYTHON,
+    framework: Optional[List[str]] = _FRAMEWORK,
+    fmt: Optional[str] = typer.Option("text", "--format", metavar="FORMAT",
+                                      help="text (one line per check; default) or json (the report with its checks)"),
+    output: Optional[Path] = _OUTPUT,
+    timeout: float = _TIMEOUT,
+    no_index: bool = _NO_INDEX,
+    index_url: Optional[str] = _INDEX_URL,
+    offline: bool = _OFFLINE,
+    refresh: bool = _REFRESH,
+    index_timeout: float = _INDEX_TIMEOUT,
+    keep_pythonpath: bool = _KEEP_PP,
+    catalog_path: Optional[Path] = _CATALOG,
+) -> None:
+    """Scan, then apply a policy: exit 0 when every check passes, 1 when any fails, 2 on bad usage.
+
+    \b
+    Examples (a GPU runner):
+      fwprobe check --require-gpu torch --require 'tensorflow>=2.16'
+      fwprobe check --fail-on warning --max-age-days 730 --junit fwprobe.xml
+    When GITHUB_ACTIONS is set, failures are also emitted as workflow error annotations.
+    """
+    from dataclasses import replace
+
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    from fwprobe import assess
+    from fwprobe.render import check as render_check
+
+    if fmt not in ("text", "json"):
+        raise fail(f"--format must be text or json (got {fmt!r})")
+    try:
+        assess.parse_fail_on(fail_on)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    requirements = []
+    for spec in require or ():
+        try:
+            requirements.append(Requirement(spec))
+        except InvalidRequirement as exc:
+            raise fail(f"--require {spec!r} is not a PEP 440 requirement: {exc}") from None
+    catalog = _load_catalog(catalog_path)
+    known = {d for fw in catalog.frameworks for d in (*fw.distributions, *fw.companions)}
+    from fwprobe.catalog import normalize
+
+    for req in requirements:
+        if normalize(req.name) not in known:
+            raise fail(f"--require {req.name}: not a framework or companion in the catalog",
+                       "known: " + ", ".join(sorted(known)))
+    for key in require_gpu or ():
+        if catalog.get(key) is None:
+            raise fail(f"--require-gpu {key}: unknown framework",
+                       "known: " + ", ".join(fw.id for fw in catalog.frameworks))
+    if max_age_days is not None and no_index:
+        raise fail("--max-age-days needs the package index; drop --no-index")
+    scan_frameworks = list(framework or ())
+    if scan_frameworks:  # a required framework is always scanned
+        scan_frameworks += [*(require_gpu or ()), *(r.name for r in requirements)]
+    report, catalog = _scan_report(python, scan_frameworks, False, timeout, keep_pythonpath,
+                                   catalog_path, no_index, index_url, offline, refresh, index_timeout)
+    checks = assess.evaluate_checks(report, catalog, requirements, list(require_gpu or ()), fail_on,
+                                    max_age_days)
+    report = replace(report, checks=checks)
+    if junit_path is not None:
+        try:
+            junit_path.write_text(render_check.junit(report), encoding="utf-8")
+        except OSError as exc:
+            raise fail(f"cannot write {junit_path}: {exc.strerror or exc}") from None
+    text = report.to_json() if fmt == "json" else render_check.lines(report)
+    _emit(text, fmt, output)
+    if os.environ.get("GITHUB_ACTIONS"):
+        annotations = render_check.github_annotations(checks)
+        # keep JSON on stdout parseable: annotations then go to stderr
+        (sys.stderr if fmt == "json" and output is None else sys.stdout).write(annotations)
+    raise typer.Exit(EXIT_OK if all(c.passed for c in checks) else EXIT_POLICY)
+
+
 def main() -> None:
     """Console entry point."""
     try:
