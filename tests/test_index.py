@@ -143,14 +143,14 @@ def test_parse_project_wrong_shapes() -> None:
 # --- which index, and credentials -------------------------------------------------------------
 
 def test_index_resolution_order() -> None:
-    cfg, default = (lambda: "https://config.example.org/simple"), (lambda: "https://default.example.org/simple")
-    env = {"FWPROBE_INDEX_URL": "https://fw.example.org/simple", "PIP_INDEX_URL": "https://pip.example.org/simple"}
-    assert resolve_index_url("https://cli.example.org/simple", env, cfg, default).startswith("https://cli.")
-    assert resolve_index_url(None, env, cfg, default).startswith("https://fw.")
+    cfg, default = (lambda: "https://example.org/config/simple"), (lambda: "https://example.org/default/simple")
+    env = {"FWPROBE_INDEX_URL": "https://example.org/fw/simple", "PIP_INDEX_URL": "https://example.org/pip/simple"}
+    assert resolve_index_url("https://example.org/cli/simple", env, cfg, default).startswith("https://example.org/cli/")
+    assert resolve_index_url(None, env, cfg, default).startswith("https://example.org/fw/")
     del env["FWPROBE_INDEX_URL"]
-    assert resolve_index_url(None, env, cfg, default).startswith("https://pip.")
-    assert resolve_index_url(None, {}, cfg, default).startswith("https://config.")
-    assert resolve_index_url(None, {}, lambda: None, default).startswith("https://default.")
+    assert resolve_index_url(None, env, cfg, default).startswith("https://example.org/pip/")
+    assert resolve_index_url(None, {}, cfg, default).startswith("https://example.org/config/")
+    assert resolve_index_url(None, {}, lambda: None, default).startswith("https://example.org/default/")
     with pytest.raises(IndexConfigError, match="no package index URL found"):
         resolve_index_url(None, {}, lambda: None, lambda: None)
 

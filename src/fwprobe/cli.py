@@ -25,8 +25,6 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_POLICY, EXIT_USAGE = 0, 1, 2
 
 app = typer.Typer(
-    help="Probe deep-learning environments: which frameworks are installed, whether they import "
-         "and see the GPU, and whether the package index confirms the catalog's status claims.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -42,16 +40,19 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+    version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True,
                                  help="Show the version and exit."),
 ) -> None:
-    """fwprobe: deep-learning environment probe.
+    """Probe deep-learning environments: which frameworks are installed, whether they import
+    and see the GPU, and whether the package index confirms the catalog's status claims.
 
     \b
-    fwprobe scan                 this interpreter: frameworks, imports, GPUs, release status
-    fwprobe scan --python ENV    another interpreter (a venv or conda env, or its python)
-    fwprobe check --require-gpu torch --require 'tensorflow>=2.16'   CI gate, exit 1 on failure
-    fwprobe status --format markdown   catalog claims checked against the package index
+    Examples:
+      fwprobe scan                        this interpreter
+      fwprobe scan --python ~/venvs/train another one (venv/conda dir or python)
+      fwprobe check --require-gpu torch   CI gate: exit 1 when it fails
+      fwprobe status --format markdown    catalog claims vs the package index
+    Exit codes: 0 ok, 1 check failed, 2 bad usage or input.
     """
 
 

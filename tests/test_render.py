@@ -1,0 +1,131 @@
+"""Golden-output tests for every renderer, from a hand-built report (no processes, no network).
+
+Regenerate after an intended change: FWPROBE_UPDATE_GOLDEN=1 pytest tests/test_render.py
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from fwprobe.catalog import load_catalog
+from fwprobe.model import (
+    SCHEMA, Build, Check, Device, Diagnosis, Distribution, FrameworkResult, Gpu, Interpreter, Outcome,
+    ProbeResult, Release, Report, Severity, Status, StatusAssessment, System, Verdict,
+)
+from fwprobe.render import Format, check, json as render_json, markdown, status_table, table
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def sample_report() -> Report:
+    site = "/envs/train/lib/python3.11/site-packages"
+    torch = FrameworkResult(
+        id="pytorch", name="PyTorch", claim="actively developed (Meta)", claimed_status="active",
+        installed=True, distributions=(Distribution("torch", "2.5.1+cu124", site, "pip"),),
+        companions=(Distribution("torchvision", "0.20.1", site, "pip", requires=("torch==2.5.1",)),),
+        probe=ProbeResult(Outcome.OK, seconds=2.31, version="2.5.1+cu124", import_seconds=1.9, phase="done",
+                          build=Build(cuda="12.4", cudnn="90100", cpu_only=False),
+                          devices=(Device("cuda", 0, "NVIDIA A100-SXM4-80GB", 85899345920),
+                                   Device("cuda", 1, "NVIDIA A100-SXM4-80GB", 85899345920), Device("cpu", 0, "cpu")),
+                          execution={"eager_default": True}),
+        status=StatusAssessment(Status.ACTIVE, Verdict.CONFIRMED,
+                                "newest release torch 2.6.0 on 2026-10-28, 26 days ago; 8 release(s) in the last 365 days",
+                                Release("2.6.0", "2026-10-28T00:00:00Z"), "torch", 26, 8, (), 3))
+    tf = FrameworkResult(
+        id="tensorflow", name="TensorFlow", claim="actively developed (Google)", claimed_status="active",
+        installed=True, distributions=(Distribution("tensorflow", "2.15.0", site), Distribution("tensorflow-cpu", "2.15.0", site)),
+        probe=ProbeResult(Outcome.TIMEOUT, seconds=90.0, phase="import", error_message="no answer within 90 s (while importing)"))
+    keras = FrameworkResult(
+        id="keras", name="Keras", claim="integrated into TensorFlow as tf.keras", claimed_status="integrated",
+        installed=True, distributions=(Distribution("keras", "3.4.0", site, yanked=True, yanked_reason="bad wheel"),),
+        probe=ProbeResult(Outcome.OK, version="3.4.0", import_seconds=3.1,
+                          details={"keras_backend": "torch",
+                                   "keras_backend_source": {"backend": "torch", "source": "KERAS_BACKEND environment variable"}}),
+        status=StatusAssessment(Status.ACTIVE, Verdict.CONTRADICTED,
+                                "the standalone keras distribution has releases of its own, not only as part of tensorflow: "
+                                "newest release keras 3.15.1 on 2026-07-29, 117 days ago",
+                                Release("3.15.1", "2026-07-29T00:00:00Z"), "keras", 117, 11))
+    theano = FrameworkResult(
+        id="theano", name="Theano", claim="largely unmaintained; community forks exist", claimed_status="unmaintained",
+        installed=True, distributions=(Distribution("Theano", "1.0.5", site),),
+        probe=ProbeResult(Outcome.FAILED, version=None, error_type="Exception",
+                          error_message="Compilation failed (return status=1): mod.cpp:499:25: error: 'PyInt_AsLong' was not declared"),
+        status=StatusAssessment(Status.UNMAINTAINED, Verdict.CONFIRMED,
+                                "newest release theano 1.0.5 on 2020-07-27, 2310 days ago; active fork(s): pytensor 3.3.8 (2026-11-07)",
+                                Release("1.0.5", "2020-07-27T16:13:11Z"), "theano", 2310, 0,
+                                ({"distribution": "pytensor", "status": "active", "newest": "3.3.8", "date": "2026-11-07", "error": None},
+                                 {"distribution": "aesara", "status": "unmaintained", "newest": "2.9.4", "date": "2024-08-28", "error": None})))
+    jax = FrameworkResult(id="jax", name="JAX", claim="actively developed (Google)", claimed_status="active",
+                          installed=True, distributions=(Distribution("jax", "0.4.35", site),),
+                          probe=ProbeResult(Outcome.CRASHED, signal="SIGSEGV", error_message="killed by SIGSEGV"),
+                          status=StatusAssessment(Status.UNKNOWN, Verdict.UNVERIFIED, "unknown: jax: not found on the index (404)"))
+    pytensor = FrameworkResult(id="pytensor", name="PyTensor", claim="actively developed", claimed_status="active",
+                               installed=False)
+    return Report(
+        generated_at="2026-11-23T12:00:00+00:00", fwprobe_version="0.1.0",
+        target=Interpreter("/envs/train/bin/python", "3.11.7", "cpython", "linux", "x86_64", "/envs/train", True, False),
+        system=System(nvidia_smi="/usr/bin/nvidia-smi", driver_version="550.54.15", cuda_driver_version="12.4",
+                      gpus=(Gpu(0, "NVIDIA A100-SXM4-80GB", 81920, "GPU-0"), Gpu(1, "NVIDIA A100-SXM4-80GB", 81920, "GPU-1")),
+                      facts=("NVIDIA driver 550.54.15 (supports CUDA 12.4), 2 GPU(s)",)),
+        frameworks=(tf, keras, theano, torch, jax, pytensor),
+        diagnoses=(Diagnosis("conflicting-distributions", Severity.ERROR,
+                             "TensorFlow is installed from 2 distributions at once (tensorflow 2.15.0 + tensorflow-cpu 2.15.0)",
+                             "pip uninstall -y tensorflow tensorflow-cpu && pip install tensorflow", "tensorflow"),
+                   Diagnosis("yanked-installed", Severity.WARNING, "keras 3.4.0 is yanked on the index: bad wheel",
+                             "pip install --upgrade 'keras!=3.4.0'", "keras")),
+        checks=(Check("require-gpu torch", True, "PyTorch 2.5.1+cu124 sees 2 cuda device(s): NVIDIA A100-SXM4-80GB"),
+                Check("require tensorflow>=2.16", False, "tensorflow 2.15.0 is installed, which does not satisfy >=2.16")),
+        index_url="https://***@example.org/simple/",
+        options={"python": "/envs/train/bin/python", "import": True, "timeout": 90.0},
+    )
+
+
+def _text(renderable) -> str:
+    buf = io.StringIO()
+    Console(file=buf, width=120, no_color=True, force_terminal=False, legacy_windows=False).print(renderable)
+    return "\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n"
+
+
+def _golden(name: str, actual: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("FWPROBE_UPDATE_GOLDEN"):
+        path.write_text(actual, encoding="utf-8")
+    assert path.exists(), f"missing golden file {path}; run with FWPROBE_UPDATE_GOLDEN=1"
+    assert actual == path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("fmt", list(Format))
+def test_every_format_renders(fmt: Format) -> None:
+    report = sample_report()
+    catalog = load_catalog()
+    rendered = {Format.TABLE: lambda: _text(table.render(report)),
+                Format.JSON: lambda: render_json.render(report),
+                Format.MARKDOWN: lambda: markdown.render(report, catalog)}[fmt]()
+    _golden(f"report.{fmt.value}", rendered)
+
+
+def test_status_table_golden() -> None:
+    _golden("status.table", _text(status_table.render(sample_report())))
+
+
+def test_check_lines_and_junit_golden() -> None:
+    report = sample_report()
+    _golden("check.txt", check.lines(report))
+    _golden("check.junit.xml", check.junit(report))
+
+
+def test_json_schema_keys_are_stable() -> None:
+    data = json.loads(render_json.render(sample_report()))
+    assert data["schema"] == SCHEMA and list(data)[0] == "schema"
+    assert list(data) == ["schema", "generated_at", "fwprobe_version", "target", "system", "frameworks",
+                          "diagnoses", "checks", "index_url", "options"]
+    fw = data["frameworks"][3]
+    assert list(fw) == ["id", "name", "claim", "claimed_status", "installed", "distributions", "companions",
+                        "probe", "index", "status"]
+    assert "releases" not in json.dumps(data["frameworks"][0]["index"])
