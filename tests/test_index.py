@@ -185,3 +185,24 @@ def test_credentials_are_sent_but_never_shown(index_server, tmp_path: Path) -> N
     assert "s3cret" not in (missing.error or "")
     assert not any("s3cret" in p.name for p in tmp_path.rglob("*"))
     assert not any("s3cret" in p.read_text() for p in tmp_path.rglob("*.json"))
+
+
+def test_pip_config_files_are_read_in_pip_order(tmp_path: Path) -> None:
+    from fwprobe.index import _pip_config_value
+
+    xdg = tmp_path / "xdg"
+    (xdg / "pip").mkdir(parents=True)
+    (xdg / "pip" / "pip.conf").write_text("[global]\nindex-url = https://example.org/global/simple\n")
+    home = tmp_path / "home"
+    (home / ".config" / "pip").mkdir(parents=True)
+    env = {"XDG_CONFIG_DIRS": str(xdg), "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")}
+    assert _pip_config_value(env) == "https://example.org/global/simple"
+    (home / ".config" / "pip" / "pip.conf").write_text(
+        "[global]\nindex-url = https://example.org/user/simple\n[install]\nindex-url = https://example.org/install/simple\n")
+    assert _pip_config_value(env) == "https://example.org/install/simple"  # user over global, install over global
+    explicit = tmp_path / "explicit.conf"
+    explicit.write_text("[global]\nindex-url = https://example.org/explicit/simple\n")
+    assert _pip_config_value({**env, "PIP_CONFIG_FILE": str(explicit)}) == "https://example.org/explicit/simple"
+    assert _pip_config_value({**env, "PIP_CONFIG_FILE": "/dev/null"}) is None
+    (home / ".config" / "pip" / "pip.conf").write_text("not [an ini file")
+    assert _pip_config_value(env) == "https://example.org/global/simple"  # a broken file is skipped

@@ -50,10 +50,19 @@ def test_pythonpath_is_dropped_unless_kept(site: Path, fake_catalog) -> None:
         assert read_inventory(sys.executable, fake_catalog, w).version_of("torch") is None
 
 
-def test_python_option_accepts_an_environment_directory(tmp_path: Path) -> None:
+def test_python_option_accepts_an_environment_directory_or_a_relative_path(tmp_path: Path, monkeypatch,
+                                                                          fake_catalog) -> None:
     env = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env)], check=True)
+    write_dist(Path(next(env.glob("lib/python*/site-packages"))), "torch", "2.5.0")
     assert resolve_python(str(env)) == str(env / "bin" / "python")
+    monkeypatch.chdir(tmp_path)
+    python = resolve_python("venv/bin/python")
+    assert python == str(env / "bin" / "python")
+    with Workdir() as w:
+        inv = read_inventory(python, fake_catalog, w)
+    assert inv.interpreter.virtualenv and inv.interpreter.prefix == str(env)
+    assert inv.version_of("torch") == "2.5.0"
 
 
 @pytest.mark.parametrize("bad", ["/nonexistent/python", "__surely_not_a_command__"])

@@ -1,8 +1,9 @@
-"""Probes against real frameworks (CPU builds) in the frameworks interpreter.
+"""Probes against real frameworks (CPU builds) in framework interpreters.
 
-The interpreter is $FWPROBE_TEST_FRAMEWORKS_PYTHON, else the checkout's .venv-frameworks
-(.ci/run builds it with torch==2.13.0, keras and theano). Each test skips when its
-framework is absent there.
+Interpreters: $FWPROBE_TEST_FRAMEWORKS_PYTHON (one path or several joined by ':'), else the
+checkout's .venv-frameworks (.ci/run builds it with torch==2.13.0, keras, theano and pytensor)
+and .venv-frameworks-tf (tensorflow-cpu and jax: too large for CI, built by hand). Each test
+uses the first interpreter that has its framework and skips when none has.
 """
 
 from __future__ import annotations
@@ -21,25 +22,33 @@ from fwprobe.model import Outcome
 pytestmark = pytest.mark.real
 
 
-def _frameworks_python() -> str | None:
+def _interpreters() -> list[str]:
     env = os.environ.get("FWPROBE_TEST_FRAMEWORKS_PYTHON")
-    candidate = Path(env) if env else ROOT / ".venv-frameworks" / "bin" / "python"
-    return str(candidate) if candidate.exists() else None
+    paths = [Path(p) for p in env.split(os.pathsep) if p] if env else [
+        ROOT / ".venv-frameworks" / "bin" / "python", ROOT / ".venv-frameworks-tf" / "bin" / "python"]
+    return [str(p) for p in paths if p.exists()]
 
 
-PYTHON = _frameworks_python()
+def _with(module: str) -> str | None:
+    """The first framework interpreter in which ``module`` is importable (found, not imported)."""
+    for python in _interpreters():
+        done = subprocess.run([python, "-c", f"import importlib.util as u; exit(u.find_spec('{module}') is None)"])
+        if done.returncode == 0:
+            return python
+    return None
+
+
+PYTHONS = {m: _with(m) for m in ("torch", "keras", "theano", "tensorflow", "jax", "pytensor")}
 
 
 def _has(module: str) -> bool:
-    if PYTHON is None:
-        return False
-    done = subprocess.run([PYTHON, "-c", f"import importlib.util as u; exit(u.find_spec('{module}') is None)"])
-    return done.returncode == 0
+    return PYTHONS[module] is not None
 
 
-def _scan(framework: str, **kw):
+def _scan(framework: str, module: str | None = None, **kw):
     catalog = load_catalog()
-    return scan(catalog, ScanOptions(python=PYTHON, frameworks=(framework,), timeout=240, **kw)), catalog
+    python = PYTHONS[module or framework]
+    return scan(catalog, ScanOptions(python=python, frameworks=(framework,), timeout=240, **kw)), catalog
 
 
 @pytest.mark.skipif(not _has("torch"), reason="no torch in the frameworks interpreter")
@@ -66,7 +75,8 @@ def test_real_cpu_torch_on_a_gpu_host_is_diagnosed(fake_nvidia_smi) -> None:
     assert "NVIDIA A100" in diag.message and "index-url" in diag.hint
 
 
-@pytest.mark.skipif(not (_has("keras") and _has("torch")), reason="no keras+torch in the frameworks interpreter")
+@pytest.mark.skipif(not _has("keras") or PYTHONS["keras"] != PYTHONS["torch"],
+                    reason="no keras+torch in one frameworks interpreter")
 def test_real_keras_reports_its_torch_backend_and_where_it_came_from(monkeypatch, tmp_path: Path) -> None:
     monkeypatch.setenv("KERAS_BACKEND", "torch")
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))
@@ -77,7 +87,8 @@ def test_real_keras_reports_its_torch_backend_and_where_it_came_from(monkeypatch
     assert p.details["keras_backend_source"]["source"] == "KERAS_BACKEND environment variable"
 
 
-@pytest.mark.skipif(not _has("keras") or _has("tensorflow"), reason="needs keras without tensorflow")
+@pytest.mark.skipif(not _has("keras") or PYTHONS["keras"] == PYTHONS["tensorflow"],
+                    reason="needs keras without tensorflow")
 def test_real_keras_without_a_backend_fails_with_a_fix(monkeypatch, tmp_path: Path) -> None:
     monkeypatch.delenv("KERAS_BACKEND", raising=False)
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "empty-keras-home"))
@@ -102,3 +113,37 @@ def test_real_theano_reports_what_really_happens() -> None:
         assert "pytensor" in diag.hint
     else:
         assert p.details["theano_config"]["device"]
+
+
+@pytest.mark.skipif(not _has("tensorflow"), reason="no tensorflow in any frameworks interpreter")
+def test_real_tensorflow_cpu(no_gpu_tools) -> None:
+    report, _ = _scan("tensorflow")
+    fw = report.frameworks[0]
+    p = fw.probe
+    assert p is not None and p.outcome is Outcome.OK, p
+    assert p.version == fw.active_distribution.version
+    assert p.build.cpu_only is True and p.build.cuda is None  # from tf.sysconfig.get_build_info()
+    assert [d.kind for d in p.devices] == ["cpu"] and p.devices[0].name == "/physical_device:CPU:0"
+    assert p.execution["eager_default"] is True
+
+
+@pytest.mark.skipif(not _has("jax"), reason="no jax in any frameworks interpreter")
+def test_real_jax_cpu(no_gpu_tools) -> None:
+    report, _ = _scan("jax")
+    p = report.frameworks[0].probe
+    assert p is not None and p.outcome is Outcome.OK, p
+    assert p.details["jaxlib_version"] and p.details["default_backend"] == "cpu"
+    assert [d.kind for d in p.devices] == ["cpu"] and p.build.cpu_only is True
+
+
+@pytest.mark.skipif(not _has("pytensor"), reason="no pytensor in any frameworks interpreter")
+def test_real_pytensor_reads_what_exists() -> None:
+    report, _ = _scan("pytensor")
+    p = report.frameworks[0].probe
+    assert p is not None and p.outcome is Outcome.OK, p
+    cfg = p.details["theano_config"]
+    assert cfg["floatX"] in ("float32", "float64") and cfg["compiledir"]
+    # PyTensor 3 has no config.device: recorded as a note, not a failure
+    assert cfg["device"] is None or isinstance(cfg["device"], str)
+    if cfg["device"] is None:
+        assert any("config.device" in n for n in p.notes)

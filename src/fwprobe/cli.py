@@ -68,15 +68,17 @@ class _RichProgress:
     """Progress on stderr, only when stderr is a terminal."""
 
     def __init__(self) -> None:
-        from rich.console import Console
+        self.console: Any = None
+        if sys.stderr.isatty():  # rich is imported only when there is a terminal to draw on
+            from rich.console import Console
 
-        self.console = Console(stderr=True)
+            self.console = Console(stderr=True)
         self.status: Any = None
         self.total = self.done = 0
         self.label = ""
 
     def start(self, total: int, label: str) -> None:
-        if total and self.console.is_terminal:
+        if total and self.console is not None and self.console.is_terminal:
             self.total, self.done, self.label = total, 0, label
             self.status = self.console.status(f"{label} (0/{total})")
             self.status.start()
@@ -111,14 +113,14 @@ def _pick_format(fmt: Optional[str], output: Optional[Path], allowed: tuple[str,
 
 
 def _emit(text_or_renderable: Any, fmt: str, output: Optional[Path]) -> None:
-    from rich.console import Console
-
     if output is not None:
         try:
             with open(output, "w", encoding="utf-8") as handle:
                 if isinstance(text_or_renderable, str):
                     handle.write(text_or_renderable)
                 else:
+                    from rich.console import Console
+
                     Console(file=handle, width=140, no_color=True, force_terminal=False).print(
                         text_or_renderable)
         except OSError as exc:
@@ -129,6 +131,8 @@ def _emit(text_or_renderable: Any, fmt: str, output: Optional[Path]) -> None:
         sys.stdout.write(text_or_renderable)
         sys.stdout.flush()
     else:
+        from rich.console import Console
+
         Console().print(text_or_renderable)
 
 

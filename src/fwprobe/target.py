@@ -31,7 +31,9 @@ def resolve_python(python: str | None) -> str:
     """
     if not python:
         return sys.executable
-    path = Path(python).expanduser()
+    # absolute, not resolved: the agent runs in a temp cwd, and a venv's python is a symlink
+    # whose own path is what makes it the venv's interpreter
+    path = Path(python).expanduser().absolute()
     if path.is_dir():
         for candidate in ("bin/python", "bin/python3", "Scripts/python.exe", "python.exe"):
             if (path / candidate).is_file():
