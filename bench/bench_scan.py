@@ -51,7 +51,7 @@ def main() -> None:
     slowest = max(imports.values())
     scan = median([fwprobe, "scan", "--no-index", "--format", "json", "--python", args.python,
                    "-f", "torch", "-f", "keras"], env, n)
-    print("imports (median of %d): %s" % (n, ", ".join(f"{m} {t:.2f}s" for m, t in imports.items())))
+    print(f"imports (median of {n}): " + ", ".join(f"{m} {t:.2f}s" for m, t in imports.items()))
     print(f"scan with probes (torch, keras): {scan:.2f}s  ratio to slowest import: {scan / slowest:.2f}  (target <= 1.3)")
 
     pip_list = median([args.python, "-m", "pip", "list"], env, n)

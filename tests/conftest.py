@@ -274,7 +274,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "index"
 class IndexServer:
     """Serves tests/fixtures/index/<name>.json as JSON Simple API pages under /simple/<name>/.
 
-    Special names: ``flaky`` answers 500 once, then 200; ``slowproj`` answers after 3 s;
+    Special names: ``flaky`` answers 500 once, then 200; ``ratelimited`` 429 twice, then 200; ``slowproj`` answers after 3 s;
     ``htmlproj`` answers text/html. Counts requests per name.
     """
 
@@ -290,7 +290,7 @@ class IndexServer:
             def log_message(self, *args: object) -> None:
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 import time as _time
 
                 parts = [p for p in self.path.split("/") if p]
@@ -299,6 +299,10 @@ class IndexServer:
                 server_self.auth.append(self.headers.get("Authorization"))
                 if name == "flaky" and server_self.counts[name] == 1:
                     return self._send(500, b"oops", "text/plain")
+                if name == "ratelimited":
+                    if server_self.counts[name] <= 2:
+                        return self._send(429, b"slow down", "text/plain", {"Retry-After": "0"})
+                    name = "flaky"
                 if name == "slowproj":
                     _time.sleep(3)
                 if name == "htmlproj":
@@ -308,8 +312,10 @@ class IndexServer:
                     return self._send(404, b"not found", "text/plain")
                 self._send(200, path.read_bytes(), "application/vnd.pypi.simple.v1+json")
 
-            def _send(self, code: int, body: bytes, ctype: str) -> None:
+            def _send(self, code: int, body: bytes, ctype: str, headers: dict[str, str] | None = None) -> None:
                 self.send_response(code)
+                for key, value in (headers or {}).items():
+                    self.send_header(key, value)
                 self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()

@@ -69,10 +69,10 @@ def test_each_kind_of_bad_file_names_file_entry_and_field(tmp_path: Path, text: 
 def test_missing_and_empty_catalog_locations(tmp_path: Path) -> None:
     with pytest.raises(CatalogError, match="no such catalog"):
         load_catalog(tmp_path / "nope")
-    with pytest.raises(CatalogError, match="no \\*.toml"):
+    with pytest.raises(CatalogError, match=r"no \*.toml"):
         load_catalog(tmp_path)
 
 
 def test_select_unknown_framework_lists_the_known_ones() -> None:
-    with pytest.raises(CatalogError, match="unknown framework 'caffe'.*pytorch"):
+    with pytest.raises(CatalogError, match=r"unknown framework 'caffe'.*pytorch"):
         load_catalog().select(["caffe"])

@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from conftest import FAKE_TORCH_CPU, FAKE_TORCH_CUDA, STATUS_CATALOG, write_dist, write_module
 from fwprobe.cli import app
-from fwprobe.render.check import github_annotations
 from fwprobe.model import Check
+from fwprobe.render.check import github_annotations
 
 runner = CliRunner()
 BASE = ["check", "--no-index", "--keep-pythonpath"]

@@ -7,8 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (FAKE_JAX_GPU, FAKE_JAXLIB, FAKE_TORCH_CPU, FAKE_TORCH_CUDA, FAKE_TORCH_CUDA_NO_GPU,
-                      RAISES, SEGV, write_dist, write_module)
+from conftest import (
+    FAKE_JAX_GPU,
+    FAKE_JAXLIB,
+    FAKE_TORCH_CPU,
+    FAKE_TORCH_CUDA,
+    FAKE_TORCH_CUDA_NO_GPU,
+    RAISES,
+    SEGV,
+    write_dist,
+    write_module,
+)
 from fwprobe.catalog import load_catalog
 from fwprobe.core import ScanOptions, scan
 from fwprobe.model import Severity

@@ -60,6 +60,18 @@ def test_500_then_200_is_retried(index_server, tmp_path: Path) -> None:
     assert r.ok and index_server.counts["flaky"] == 2
 
 
+def test_429_is_retried_honouring_retry_after(index_server, tmp_path: Path) -> None:
+    r = _client(index_server, tmp_path).fetch("ratelimited")
+    assert r.ok and index_server.counts["ratelimited"] == 3
+
+
+def test_retry_delay_backs_off_and_caps_retry_after() -> None:
+    from fwprobe.index import MAX_RETRY_AFTER, _retry_delay
+
+    assert _retry_delay(None, 0) < _retry_delay(None, 1) < _retry_delay(None, 2)
+    assert _retry_delay("2", 0) == 2.0 and _retry_delay("86400", 0) == MAX_RETRY_AFTER
+
+
 def test_a_slow_answer_past_the_timeout_is_unknown(index_server, tmp_path: Path) -> None:
     r = _client(index_server, tmp_path, timeout=0.5).fetch("slowproj")
     assert not r.ok and "no answer from the index within 0.5 s" in r.error

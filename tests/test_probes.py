@@ -5,8 +5,18 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from conftest import (FAKE_JAX_GPU, FAKE_JAXLIB, FAKE_TF_GPU, FAKE_TORCH_CUDA, HANG, HANG_IN_QUERY,
-                      NOISY, RAISES, SEGV, write_module)
+from conftest import (
+    FAKE_JAX_GPU,
+    FAKE_JAXLIB,
+    FAKE_TF_GPU,
+    FAKE_TORCH_CUDA,
+    HANG,
+    HANG_IN_QUERY,
+    NOISY,
+    RAISES,
+    SEGV,
+    write_module,
+)
 from fwprobe.model import Outcome
 from fwprobe.probes import interpret, run_probes
 from fwprobe.runner import Finished

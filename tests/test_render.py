@@ -15,10 +15,27 @@ from rich.console import Console
 
 from fwprobe.catalog import load_catalog
 from fwprobe.model import (
-    SCHEMA, Build, Check, Device, Diagnosis, Distribution, FrameworkResult, Gpu, Interpreter, Outcome,
-    ProbeResult, Release, Report, Severity, Status, StatusAssessment, System, Verdict,
+    SCHEMA,
+    Build,
+    Check,
+    Device,
+    Diagnosis,
+    Distribution,
+    FrameworkResult,
+    Gpu,
+    Interpreter,
+    Outcome,
+    ProbeResult,
+    Release,
+    Report,
+    Severity,
+    Status,
+    StatusAssessment,
+    System,
+    Verdict,
 )
-from fwprobe.render import Format, check, json as render_json, markdown, status_table, table
+from fwprobe.render import Format, check, markdown, status_table, table
+from fwprobe.render import json as render_json
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -122,7 +139,7 @@ def test_check_lines_and_junit_golden() -> None:
 
 def test_json_schema_keys_are_stable() -> None:
     data = json.loads(render_json.render(sample_report()))
-    assert data["schema"] == SCHEMA and list(data)[0] == "schema"
+    assert data["schema"] == SCHEMA and next(iter(data)) == "schema"
     assert list(data) == ["schema", "generated_at", "fwprobe_version", "target", "system", "frameworks",
                           "diagnoses", "checks", "index_url", "options"]
     fw = data["frameworks"][3]

@@ -159,3 +159,24 @@ def test_scan_reports_unmaintained_installed_with_the_fork(index_server, tmp_pat
                                  "--catalog", _cat(tmp_path), "-f", "silent", "--format", "json"])
     diag = [d for d in json.loads(result.stdout)["diagnoses"] if d["code"] == "unmaintained-installed"]
     assert diag and "forkproj" in diag[0]["hint"]
+
+
+def test_scan_without_any_index_configuration_warns_and_continues(tmp_path: Path, site: Path, monkeypatch) -> None:
+    import fwprobe.index as index
+
+    monkeypatch.setattr(index, "_pip_config_value", lambda environ=None: None)
+    monkeypatch.setattr(index, "_pip_default", lambda: None)
+    write_dist(site, "activeproj", "1.3.0")
+    result = runner.invoke(app, ["scan", "--no-import", "--keep-pythonpath", "--catalog", _cat(tmp_path),
+                                 "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert "continuing without release status" in result.stderr
+    assert json.loads(result.stdout)["frameworks"][0]["status"] is None
+    status = runner.invoke(app, ["status", "--catalog", _cat(tmp_path)])
+    assert status.exit_code == 2 and "no package index URL found" in status.stderr
+
+
+def test_offline_with_nothing_cached_gives_advice(index_server, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["status", "--offline", "--index-url", index_server.url, "--catalog", _cat(tmp_path),
+                                 "--format", "json"])
+    assert result.exit_code == 0 and "run once with network access" in result.stderr

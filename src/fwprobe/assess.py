@@ -7,17 +7,28 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING, Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from fwprobe.catalog import Catalog, CompatRule, Framework, Thresholds, normalize
+from fwprobe.catalog import Catalog, Framework, Thresholds, normalize
 from fwprobe.model import (
-    Check, Diagnosis, DistRelease, FrameworkResult, Outcome, Release, Report, Severity, Status,
-    StatusAssessment, System, Verdict,
+    Check,
+    Diagnosis,
+    DistRelease,
+    FrameworkResult,
+    Outcome,
+    Release,
+    Report,
+    Severity,
+    Status,
+    StatusAssessment,
+    System,
+    Verdict,
 )
 
 if TYPE_CHECKING:
@@ -403,7 +414,7 @@ def diagnose(report: Report, catalog: Catalog, inv: Inventory | None = None,
                 add("unmaintained-installed", Severity.WARNING,
                     f"{fw.name} {active.version if active else ''} is installed, but the project is "
                     f"{result.status.observed.value}: {result.status.evidence.split(';')[0]}",
-                    f"plan a move to a maintained alternative"
+                    "plan a move to a maintained alternative"
                     + (f" such as {fork['distribution']} (pip install {fork['distribution']})" if fork else ""),
                     fw.id)
 

@@ -141,7 +141,7 @@ class _Entry:
                 self.fail(fld, "is required")
             return default
         value = self.table[fld]
-        if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+        if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
             self.fail(fld, f"must be {kind.__name__}, got {type(value).__name__} {value!r}")
         if kind is str and not value.strip() and default is ...:
             self.fail(fld, "must not be empty")
@@ -270,19 +270,21 @@ def load_catalog(location: str | Path | None = None) -> Catalog:
                                     e.get("stale_days", int, 730, positive))
             if thresholds.stale_days < thresholds.active_days:
                 e.fail("stale_days", "must not be smaller than active_days")
-        for key, parse, out in (("framework", _parse_framework, frameworks),
-                                ("compat", _parse_compat, compat)):
-            tables = data.get(key, [])
-            if not isinstance(tables, list):
-                raise CatalogError(f"{path}: {key!r} must be an array of tables ([[{key}]])")
-            for i, table in enumerate(tables):
-                out.append(parse(path, i, table))  # type: ignore[operator]
+        frameworks += [_parse_framework(path, i, t) for i, t in enumerate(_tables(path, data, "framework"))]
+        compat += [_parse_compat(path, i, t) for i, t in enumerate(_tables(path, data, "compat"))]
 
     if not frameworks:
         raise CatalogError(f"{root}: the catalog defines no [[framework]] entries")
     _check_cross_references(frameworks)
     return Catalog(tuple(frameworks), thresholds or Thresholds(), tuple(compat),
                    tuple(str(p) for p in files))
+
+
+def _tables(path: Path, data: dict[str, Any], key: str) -> list[Any]:
+    tables = data.get(key, [])
+    if not isinstance(tables, list):
+        raise CatalogError(f"{path}: {key!r} must be an array of tables ([[{key}]])")
+    return tables
 
 
 def _check_cross_references(frameworks: list[Framework]) -> None:

@@ -150,14 +150,36 @@ def _render(report: Report, fmt: str, catalog: Catalog | None = None) -> Any:
     return table.render(report)
 
 
-def _index_client(index_url: Optional[str], offline: bool, refresh: bool, timeout: float) -> IndexClient:
+def _index_client(index_url: Optional[str], offline: bool, refresh: bool, timeout: float,
+                  required: bool = True) -> Optional[IndexClient]:
+    """The index client; when not ``required`` (scan, check) a missing configuration is a
+    warning and the report simply has no release columns."""
     from fwprobe.index import IndexClient, IndexConfigError, resolve_index_url
 
     try:
         url = resolve_index_url(index_url)
     except IndexConfigError as exc:
-        raise fail(str(exc), "set one with --index-url URL or FWPROBE_INDEX_URL, or use --no-index") from None
+        if required or index_url:
+            raise fail(str(exc), "set one with --index-url URL or FWPROBE_INDEX_URL, or use --no-index") from None
+        typer.secho(f"fwprobe: warning: {exc}; continuing without release status (--no-index)",
+                    err=True, fg="yellow")
+        return None
     return IndexClient(url, offline=offline, refresh=refresh, timeout=timeout)
+
+
+def _index_advice(report: Report) -> None:
+    """One line of advice on stderr when no distribution could be fetched at all."""
+    answers = [i for r in report.frameworks for i in r.index]
+    if not answers or any(i.ok for i in answers):
+        return
+    errors = " ".join(i.error or "" for i in answers)
+    if "cannot reach" in errors or "no answer" in errors:
+        advice = "the package index did not answer: your network may block it; try --offline (cached answers) or --no-index"
+    elif "--offline" in errors:
+        advice = "nothing is cached yet for --offline: run once with network access"
+    else:
+        return
+    typer.secho(f"fwprobe: warning: {advice}", err=True, fg="yellow")
 
 
 _FORMAT_HELP = "table (default on a terminal), json (default otherwise; schema fwprobe.report/1)"
@@ -175,11 +197,13 @@ def _scan_report(
     if timeout <= 0:
         raise fail("--timeout must be a positive number of seconds")
     catalog = _load_catalog(catalog_path)
-    client = None if no_index else _index_client(index_url, offline, refresh, index_timeout)
+    client = None if no_index else _index_client(index_url, offline, refresh, index_timeout, required=False)
     options = ScanOptions(python=python, frameworks=tuple(framework or ()), do_import=not no_import,
                           timeout=timeout, keep_pythonpath=keep_pythonpath)
     try:
-        return scan(catalog, options, index=client, progress=_RichProgress()), catalog
+        report = scan(catalog, options, index=client, progress=_RichProgress())
+        _index_advice(report)
+        return report, catalog
     except TargetError as exc:
         raise fail(f"--python: {exc}") from None
     except CatalogError as exc:
@@ -271,10 +295,12 @@ def status_cmd(
     chosen = _pick_format(fmt, output, ("table", "json", "markdown"))
     catalog = _load_catalog(catalog_path)
     client = _index_client(index_url, offline, refresh, index_timeout)
+    assert client is not None
     try:
         report = status_report(catalog, client, list(framework or ()), progress=_RichProgress())
     except CatalogError as exc:
         raise fail(str(exc)) from None
+    _index_advice(report)
     if chosen == "table":
         from fwprobe.render import status_table
 

@@ -16,9 +16,10 @@ import os
 import re
 import tempfile
 import time
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from fwprobe.catalog import normalize
@@ -32,6 +33,7 @@ RETRY_STATUSES = (429, 500, 502, 503, 504)
 RETRIES = 3
 BACKOFF_SECONDS = 0.25
 MAX_RETRY_AFTER = 5.0
+CONNECT_TIMEOUT = 5.0
 
 
 class IndexConfigError(Exception):
@@ -113,15 +115,15 @@ def _pip_default() -> str | None:
     """pip's built-in default index, read from the installed pip at run time."""
     try:
         from pip._internal.models.index import PyPI
-    except Exception:
+    except Exception:  # noqa: BLE001 - pip internals: absent, moved or broken all mean "no default"
         return None
     url = getattr(PyPI, "simple_url", None)
     return str(url) if url else None
 
 
 def resolve_index_url(cli_value: str | None = None, environ: Mapping[str, str] | None = None,
-                      pip_config: Callable[[], str | None] = _pip_config_value,
-                      pip_default: Callable[[], str | None] = _pip_default) -> str:
+                      pip_config: Callable[[], str | None] | None = None,
+                      pip_default: Callable[[], str | None] | None = None) -> str:
     """The index URL: --index-url, FWPROBE_INDEX_URL, PIP_INDEX_URL, pip's config, pip's default.
 
     Raises IndexConfigError (redacted) when none is found or the one found is not http(s).
@@ -132,7 +134,8 @@ def resolve_index_url(cli_value: str | None = None, environ: Mapping[str, str] |
                           ("PIP_INDEX_URL", env.get("PIP_INDEX_URL"))):
         if value:
             return _validated(value, origin)
-    for origin, get in (("pip's configuration", pip_config), ("pip's default", pip_default)):
+    for origin, get in (("pip's configuration", pip_config or _pip_config_value),
+                        ("pip's default", pip_default or _pip_default)):
         value = get()
         if value:
             return _validated(value, origin)
@@ -302,8 +305,10 @@ class IndexClient:
         self.cache_dir = (cache_dir or default_cache_dir()) / "simple" / hashlib.sha256(
             redact(self.url).encode()).hexdigest()[:16]
         if now is None:
-            from fwprobe.core import now_utc as now
-        self._now = now
+            from fwprobe.core import now_utc
+
+            now = now_utc
+        self._now: Callable[[], dt.datetime] = now
         self._session: Any = None
         self.requests_sent = 0
 
@@ -338,7 +343,7 @@ class IndexClient:
         name = normalize(name)
         try:
             return self._fetch(name)
-        except Exception as exc:  # last line of defence: a distribution's status, never a crash
+        except Exception as exc:  # noqa: BLE001 - last line of defence: a status, never a crash
             return DistRelease(name, ok=False, error=scrub(f"{type(exc).__name__}: {exc}", self.url))
 
     def _cache_path(self, name: str) -> Path:
@@ -390,7 +395,8 @@ class IndexClient:
         for attempt in range(RETRIES + 1):
             self.requests_sent += 1
             try:
-                response = session.get(url, timeout=self.timeout)
+                # a firewall that drops packets should not cost the full read timeout per name
+                response = session.get(url, timeout=(min(self.timeout, CONNECT_TIMEOUT), self.timeout))
             except requests.Timeout:
                 return None, f"no answer from the index within {self.timeout:g} s"
             except requests.ConnectionError as exc:
@@ -422,7 +428,7 @@ class IndexClient:
 def _retry_delay(header: str | None, attempt: int) -> float:
     if header and header.strip().isdigit():
         return min(float(header.strip()), MAX_RETRY_AFTER)
-    return min(BACKOFF_SECONDS * (2 ** attempt), MAX_RETRY_AFTER)
+    return min(BACKOFF_SECONDS * 2.0**attempt, MAX_RETRY_AFTER)
 
 
 def _short(exc: BaseException) -> str:

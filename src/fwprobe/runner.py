@@ -14,9 +14,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Mapping, Sequence
+from typing import IO
 
 OUTPUT_TAIL = 4000  # characters of a child's output kept for error messages
 
@@ -78,7 +79,7 @@ class Child:
                  cwd: str | Path | None = None) -> None:
         self.argv = tuple(argv)
         self.timeout = timeout
-        self._log = tempfile.TemporaryFile()
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the child; closed in _done
         self.started = time.monotonic()
         try:
             self._proc = subprocess.Popen(

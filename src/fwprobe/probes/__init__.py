@@ -8,7 +8,8 @@ starts one child per framework, enforces each one's timeout, and turns how it en
 from __future__ import annotations
 
 import time
-from typing import Any, Protocol, Sequence
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from fwprobe.catalog import Framework
 from fwprobe.model import Build, Device, Outcome, ProbeResult
