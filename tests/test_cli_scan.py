@@ -91,3 +91,31 @@ def test_no_progress_on_stderr_when_not_a_terminal(tmp_path: Path, site: Path) -
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     assert json.loads(done.stdout)["frameworks"][0]["probe"]["outcome"] == "ok"
+
+
+def test_progress_goes_to_stderr_on_a_terminal(tmp_path: Path, site: Path) -> None:
+    import os
+    import pty
+
+    write_module(site, "torch", FAKE_TORCH_CUDA, "torch", "2.5.1")
+    master, slave = pty.openpty()
+    try:
+        done = subprocess.run([sys.executable, "-m", "fwprobe", "scan", "--no-index", "--keep-pythonpath",
+                               "--catalog", _catalog(tmp_path), "-f", "torch"],
+                              stdout=subprocess.PIPE, stderr=slave, text=True, timeout=60)
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # EIO: the terminal's other end is closed
+                break
+            if not data:
+                break
+            chunks.append(data)
+    finally:
+        os.close(master)
+    terminal = b"".join(chunks).decode("utf-8", "replace")
+    assert done.returncode == 0
+    assert "probing pytorch" in terminal and "pytorch: ok in" in terminal
+    assert json.loads(done.stdout)["frameworks"][0]["probe"]["outcome"] == "ok"  # data stays clean

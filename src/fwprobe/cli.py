@@ -86,7 +86,7 @@ class _RichProgress:
     def advance(self, item: str, detail: str) -> None:
         self.done += 1
         if self.status is not None:
-            self.console.log(f"{item}: {detail}")
+            self.console.print(f"  {item}: {detail}", style="dim", highlight=False)
             self.status.update(f"{self.label} ({self.done}/{self.total})")
 
     def stop(self) -> None:

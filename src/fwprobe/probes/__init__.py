@@ -66,7 +66,7 @@ def run_probes(python: str, frameworks: Sequence[Framework], timeout: float, wor
                     continue
                 del children[fw_id]
                 results[fw_id] = interpret(done, read_result(path))
-                progress.advance(fw_id, results[fw_id].outcome.value)
+                progress.advance(fw_id, f"{results[fw_id].outcome.value} in {done.seconds:.1f} s")
             if children:
                 time.sleep(POLL_SECONDS)
     finally:
