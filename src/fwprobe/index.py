@@ -442,7 +442,7 @@ def _shared_tls_adapter(base: Any) -> Any:
 
     from urllib3.util.ssl_ import create_urllib3_context
 
-    class SharedTLSAdapter(base):  # type: ignore[misc, valid-type]
+    class SharedTLSAdapter(base):  # type: ignore[misc]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             self._contexts: dict[str, ssl.SSLContext] = {}
             self._lock = threading.Lock()
