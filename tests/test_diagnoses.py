@@ -175,3 +175,23 @@ def test_torchvision_matching_torch_is_fine(site: Path, no_gpu_tools) -> None:
     write_dist(site, "torch", "2.9.1+cpu")
     write_dist(site, "torchvision", "0.24.1", requires=("torch==2.9.1",))
     assert _codes(_metadata_scan("torch")) == []
+
+
+FAKE_KERAS_NO_BACKEND = """
+import os
+if os.environ.get("KERAS_BACKEND", "tensorflow") == "tensorflow":
+    import tensorflow  # Keras 3 imports its backend on import, as the real one does
+__version__ = "3.6.0"
+"""
+
+
+def test_keras_without_its_backend_points_at_the_installed_one(site: Path, no_gpu_tools, monkeypatch,
+                                                               tmp_path: Path) -> None:
+    monkeypatch.delenv("KERAS_BACKEND", raising=False)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))
+    write_module(site, "keras", FAKE_KERAS_NO_BACKEND, "keras", "3.6.0")
+    write_dist(site, "torch", "2.5.1+cpu")
+    report = _scan("keras")
+    d = next(d for d in report.diagnoses if d.code == "import-failed")
+    assert "No module named 'tensorflow'" in d.message
+    assert "torch is: set KERAS_BACKEND=torch" in d.hint and "default (no KERAS_BACKEND" in d.hint

@@ -98,6 +98,8 @@ def test_real_keras_without_a_backend_fails_with_a_fix(monkeypatch, tmp_path: Pa
     assert "tensorflow" in (p.error_message or "")
     diag = next(d for d in report.diagnoses if d.code == "import-failed")
     assert "KERAS_BACKEND" in diag.hint
+    if PYTHONS["torch"] == PYTHONS["keras"]:
+        assert "torch is: set KERAS_BACKEND=torch" in diag.hint
 
 
 @pytest.mark.skipif(not _has("theano"), reason="no theano in the frameworks interpreter")

@@ -291,7 +291,8 @@ def _is_cpu_only(result: FrameworkResult) -> bool | None:
     return None
 
 
-def _import_hint(fw: Framework, result: FrameworkResult, report: Report) -> str:
+def _import_hint(fw: Framework, result: FrameworkResult, report: Report, catalog: Catalog,
+                 inv: Inventory | None) -> str:
     probe = result.probe
     assert probe is not None
     msg = probe.error_message or ""
@@ -299,11 +300,15 @@ def _import_hint(fw: Framework, result: FrameworkResult, report: Report) -> str:
     pin = f"{dist.name}=={dist.version}" if dist else fw.distributions[0]
     if fw.probe == "keras" and "No module named" in msg:
         missing = re.search(r"No module named '([\w.]+)'", msg)
-        here = [r for r in report.frameworks if r.installed and r.id in ("pytorch", "jax", "tensorflow")]
+        # a backend that is installed here, whether or not --framework selected it
+        here = [b for b in ("torch", "jax") if (bfw := catalog.get(b)) is not None and (
+            any(r.installed for r in report.frameworks if r.id == bfw.id)
+            or (inv is not None and inv.installed(bfw)))]
+        source = (probe.details.get("keras_backend_source") or {}).get("source") or "Keras 3's default"
         if here and missing and missing.group(1) == "tensorflow":
-            backend = {"pytorch": "torch"}.get(here[0].id, here[0].id)
-            return (f"Keras 3 defaults to the TensorFlow backend, which is not installed; {here[0].name} is: "
-                    f"set KERAS_BACKEND={backend} (or \"backend\": \"{backend}\" in ~/.keras/keras.json)")
+            return (f"Keras uses the TensorFlow backend (from {source}), which is not installed; "
+                    f"{here[0]} is: set KERAS_BACKEND={here[0]} (or \"backend\": \"{here[0]}\" in "
+                    "keras.json under $KERAS_HOME or ~/.keras)")
         return (f"Keras 3 needs a backend and found none ({missing.group(1) if missing else 'missing'}): "
                 "pip install torch (or jax, or tensorflow) and set KERAS_BACKEND=torch|jax|tensorflow "
                 "or \"backend\" in ~/.keras/keras.json")
@@ -359,7 +364,7 @@ def diagnose(report: Report, catalog: Catalog, inv: Inventory | None = None,
             if probe.outcome is Outcome.FAILED:
                 add("import-failed", Severity.ERROR,
                     f"{where} failed to import: {probe.error_type}: {_first_line(probe.error_message)}",
-                    _import_hint(fw, result, report), fw.id)
+                    _import_hint(fw, result, report, catalog, inv), fw.id)
             elif probe.outcome is Outcome.CRASHED:
                 add("import-crashed", Severity.ERROR,
                     f"{where} crashed the interpreter while {'importing' if probe.phase in (None, 'import') else 'querying devices'}: "
