@@ -119,3 +119,44 @@ def test_progress_goes_to_stderr_on_a_terminal(tmp_path: Path, site: Path) -> No
     assert done.returncode == 0
     assert "probing pytorch" in terminal and "pytorch: ok in" in terminal
     assert json.loads(done.stdout)["frameworks"][0]["probe"]["outcome"] == "ok"  # data stays clean
+
+
+def test_interrupt_exits_130_and_leaves_no_probe_behind(tmp_path: Path, site: Path) -> None:
+    import os
+    import signal
+    import time
+
+    from conftest import HANG
+
+    write_module(site, "hangfw", HANG, "hangfw")
+    marker = f"fwprobe-interrupt-{os.getpid()}"
+    proc = subprocess.Popen([sys.executable, "-m", "fwprobe", "scan", "--no-index", "--keep-pythonpath",
+                             "--catalog", _catalog(tmp_path), "-f", "hangfw", "--timeout", "60"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "FWPROBE_TAG": marker},
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not _children_with(marker, exclude=proc.pid):
+        time.sleep(0.05)
+    assert _children_with(marker, exclude=proc.pid), "the probe never started"
+    proc.send_signal(signal.SIGINT)
+    proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    time.sleep(0.2)
+    assert _children_with(marker, exclude=proc.pid) == []
+
+
+def _children_with(marker: str, exclude: int) -> list[int]:
+    """Live probe processes whose environment carries ``marker`` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == exclude:
+            continue
+        try:
+            if marker.encode() in (entry / "environ").read_bytes() and b"\x00probe\x00" in (
+                    entry / "cmdline").read_bytes():
+                status = (entry / "status").read_text()
+                if "State:\tZ" not in status:
+                    found.append(int(entry.name))
+        except OSError:
+            continue
+    return found

@@ -208,9 +208,6 @@ def _scan_report(
         raise fail(f"--python: {exc}") from None
     except CatalogError as exc:
         raise fail(str(exc)) from None
-    except KeyboardInterrupt:
-        typer.echo("interrupted", err=True)
-        raise typer.Exit(130) from None
 
 
 _PYTHON = typer.Option(None, "--python", "-p", metavar="PATH",

@@ -139,7 +139,6 @@ class DistRelease:
     release_count: int = 0
     project_status: str | None = None  # PEP 792 marker: active | archived | quarantined | deprecated
     project_status_reason: str | None = None
-    inactive_classifier: bool = False
     from_cache: bool = False
     # the full history, for assess; left out of the JSON report (it can run to thousands)
     releases: tuple[Release, ...] = field(default=(), metadata={"json": False})

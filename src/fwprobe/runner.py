@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
@@ -149,11 +148,3 @@ def run(argv: Sequence[str], timeout: float, env: Mapping[str, str] | None = Non
     """Run a child to completion (or its timeout). Raises RunnerError only if it cannot start."""
     return Child(argv, timeout, env, cwd).finish()
 
-
-def python_argv(python: str, code: str, *args: str) -> list[str]:
-    """argv that runs ``code`` in ``python`` without its cwd or user site shadowing anything."""
-    return [python, "-c", code, *args]
-
-
-def current_python() -> str:
-    return sys.executable
