@@ -195,3 +195,11 @@ def test_keras_without_its_backend_points_at_the_installed_one(site: Path, no_gp
     d = next(d for d in report.diagnoses if d.code == "import-failed")
     assert "No module named 'tensorflow'" in d.message
     assert "torch is: set KERAS_BACKEND=torch" in d.hint and "default (no KERAS_BACKEND" in d.hint
+
+
+def test_gpu_not_visible_carries_what_the_framework_said(site: Path, fake_nvidia_smi) -> None:
+    write_module(site, "torch", FAKE_TORCH_CUDA.replace(
+        "def device_count(): return 2", "def device_count(): raise RuntimeError('CUDA driver version is insufficient')"),
+        "torch", "2.5.1+cu124")
+    d = next(d for d in _scan("torch").diagnoses if d.code == "gpu-not-visible")
+    assert "CUDA driver version is insufficient" in d.message

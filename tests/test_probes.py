@@ -100,3 +100,52 @@ def test_interpret_exit_without_answer_is_a_crash() -> None:
     done = Finished(("python",), returncode=3, timed_out=False, seconds=0.1, output_tail="boom")
     r = interpret(done, None)
     assert r.outcome is Outcome.CRASHED and r.exit_code == 3 and r.output_tail == "boom"
+
+
+FAKE_TORCH_ROCM_MPS_XPU = """
+class _NS(object):
+    def __init__(self, **kw):
+        self.__dict__.update(kw)
+__version__ = "2.5.1+rocm6.2"
+version = _NS(cuda=None, hip="6.2.41133")
+class _Props(object):
+    total_memory = 68702699520
+class cuda(object):
+    @staticmethod
+    def is_available(): return True
+    @staticmethod
+    def device_count(): return 1
+    @staticmethod
+    def get_device_name(i): return "AMD Instinct MI210"
+    @staticmethod
+    def get_device_properties(i): return _Props()
+backends = _NS(cudnn=_NS(version=lambda: None), mps=_NS(is_available=lambda: True))
+xpu = _NS(is_available=lambda: True, device_count=lambda: 2, get_device_name=lambda i: "Intel Data Center GPU Max 1100")
+"""
+
+
+def test_rocm_mps_and_xpu_devices_are_named_by_kind(site: Path, fake_catalog) -> None:
+    write_module(site, "torch", FAKE_TORCH_ROCM_MPS_XPU, "torch", "2.5.1+rocm6.2")
+    r = _probe(fake_catalog, ["pytorch"])["pytorch"]
+    assert r.outcome is Outcome.OK
+    assert (r.build.rocm, r.build.cuda, r.build.cpu_only) == ("6.2.41133", None, False)
+    assert [(d.kind, d.name) for d in r.accelerators] == [
+        ("rocm", "AMD Instinct MI210"), ("mps", "Apple MPS"),
+        ("xpu", "Intel Data Center GPU Max 1100"), ("xpu", "Intel Data Center GPU Max 1100")]
+    assert r.accelerators[0].memory_bytes == 68702699520
+
+
+def test_an_exit_during_import_is_a_crash_with_its_status(site: Path, fake_catalog) -> None:
+    write_module(site, "segvfw", "import os\nos._exit(3)\n", "segvfw")
+    r = _probe(fake_catalog, ["segvfw"])["segvfw"]
+    assert r.outcome is Outcome.CRASHED and r.exit_code == 3
+    assert "exited with status 3 without finishing" in (r.error_message or "")
+
+
+def test_a_query_that_raises_is_a_note_not_a_failure(site: Path, fake_catalog) -> None:
+    write_module(site, "torch", FAKE_TORCH_CUDA.replace("def device_count(): return 2",
+                                                        "def device_count(): raise RuntimeError('CUDA driver initialization failed')"),
+                 "torch", "2.5.1")
+    r = _probe(fake_catalog, ["pytorch"])["pytorch"]
+    assert r.outcome is Outcome.OK and r.accelerators == ()
+    assert any("CUDA driver initialization failed" in n for n in r.notes)

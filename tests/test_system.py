@@ -38,3 +38,9 @@ def test_failing_nvidia_smi_reports_its_message(fake_nvidia_smi) -> None:
 def test_gpu_csv_parser_skips_garbage() -> None:
     gpus, driver = parse_gpu_csv("garbage\n0, Tesla T4, 15360, 535.104.05, GPU-abc\n\n")
     assert driver == "535.104.05" and [(g.name, g.memory_mib) for g in gpus] == [("Tesla T4", 15360)]
+
+
+def test_a_hanging_nvidia_smi_times_out(fake_nvidia_smi) -> None:
+    fake_nvidia_smi.write_text("#!/bin/sh\nexec sleep 60\n")
+    s = read_system(timeout=1)
+    assert s.gpus == () and "no answer within 1 s" in (s.nvidia_error or "")

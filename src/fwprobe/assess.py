@@ -389,7 +389,8 @@ def diagnose(report: Report, catalog: Catalog, inv: Inventory | None = None,
                 built = probe.build.cuda or probe.build.rocm
                 add("gpu-not-visible", Severity.ERROR,
                     f"{fw.name} {probe.version} is built for CUDA {built} and the machine has "
-                    f"{len(system.gpus)} GPU(s), but {fw.name} sees none",
+                    f"{len(system.gpus)} GPU(s), but {fw.name} sees none"
+                    + (f" ({probe.notes[0]})" if probe.notes else ""),
                     "check that the process can open /dev/nvidia* (containers: --gpus all), that "
                     "CUDA_VISIBLE_DEVICES is not restricting it, and that the framework's CUDA "
                     "libraries load (LD_LIBRARY_PATH, pip's nvidia-* packages)", fw.id)
