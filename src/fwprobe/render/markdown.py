@@ -27,16 +27,17 @@ def render(report: Report, catalog: Catalog | None = None) -> str:
         "",
         f"Checked {day} against `{report.index_url or 'no index'}` by fwprobe {report.fwprobe_version}.",
         "",
-        "| Framework | Execution | Claimed status | Observed | Verdict | Evidence | Checked |",
-        "|---|---|---|---|---|---|---|",
+        "| Framework | Distinct features | Execution model | Typical use cases | Maintainer | Claimed status "
+        "| Observed | Verdict | Evidence | Checked |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in report.frameworks:
         fw = catalog.get(r.id) if catalog is not None else None
-        execution = fw.execution if fw is not None else ""
+        seed = [fw.features, fw.execution, fw.use_cases, fw.maintainer] if fw is not None else ["", "", "", ""]
         s = r.status
         verdict = s.verdict.value if s else "unverified"
         evidence = s.evidence if s else ""
-        lines.append(f"| {_cell(r.name)} | {_cell(execution)} | {_cell(r.claim)} | "
+        lines.append(f"| {_cell(r.name)} | " + " | ".join(_cell(c) for c in seed) + f" | {_cell(r.claim)} | "
                      f"{_cell(_observed(r))} | **{verdict}** | {_cell(evidence)} | {day} |")
     lines.append("")
     stale = [r for r in report.frameworks if r.status and r.status.verdict is Verdict.CONTRADICTED]
