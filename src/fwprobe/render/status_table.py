@@ -1,4 +1,4 @@
-"""Rich table for `fwprobe status`."""
+"""Rich table for `fwprobe status`: one row per framework, evidence beneath the table."""
 
 from __future__ import annotations
 
@@ -9,18 +9,26 @@ from rich.text import Text
 from fwprobe.model import Report
 from fwprobe.render.table import _STATUS_STYLE
 
+_VERDICT_STYLE = {"confirmed": "green", "contradicted": "bold red", "unverified": "dim"}
+
 
 def render(report: Report) -> RenderableType:
-    t = Table(show_lines=True, title=f"Release status from {report.index_url}", title_justify="left")
-    for col in ("Framework", "Claim", "Observed", "Newest", "Last 365 d", "Verdict", "Evidence"):
-        t.add_column(col)
+    t = Table(show_lines=False, title=f"Release status from {report.index_url}", title_justify="left")
+    t.add_column("Framework", no_wrap=True)
+    t.add_column("Observed", no_wrap=True)
+    t.add_column("Newest", no_wrap=True)
+    t.add_column("365 d", justify="right", no_wrap=True)
+    t.add_column("Verdict", no_wrap=True)
+    evidence = Text()
     for r in report.frameworks:
         s = r.status
         if s is None:
-            t.add_row(r.name, r.claim, "", "", "", "", "")
+            t.add_row(r.name, "", "", "", "")
             continue
-        newest = f"{s.newest_distribution} {s.newest.version}\n{(s.newest.date or '')[:10]}" if s.newest else ""
-        verdict_style = {"confirmed": "green", "contradicted": "bold red"}.get(s.verdict.value, "dim")
-        t.add_row(r.name, r.claim, Text(s.observed.value, style=_STATUS_STYLE[s.observed]), newest,
-                  str(s.releases_last_365_days), Text(s.verdict.value, style=verdict_style), s.evidence)
-    return Group(t)
+        newest = f"{s.newest.version} {(s.newest.date or '')[:10]}" if s.newest else ""
+        t.add_row(r.name, Text(s.observed.value, style=_STATUS_STYLE[s.observed]), newest,
+                  str(s.releases_last_365_days), Text(s.verdict.value, style=_VERDICT_STYLE[s.verdict.value]))
+        evidence.append(f"{r.name}", style="bold")
+        evidence.append(f" (claim: {r.claim}; {s.verdict.value}): ", style="dim")
+        evidence.append(s.evidence + "\n")
+    return Group(t, evidence)
