@@ -149,3 +149,32 @@ def test_a_query_that_raises_is_a_note_not_a_failure(site: Path, fake_catalog) -
     r = _probe(fake_catalog, ["pytorch"])["pytorch"]
     assert r.outcome is Outcome.OK and r.accelerators == ()
     assert any("CUDA driver initialization failed" in n for n in r.notes)
+
+
+FAKE_KERAS3 = """
+import os, json
+__version__ = "3.6.0"
+class config(object):
+    @staticmethod
+    def backend():  # Keras 3 reads KERAS_BACKEND, then $KERAS_HOME/keras.json
+        home = os.environ.get("KERAS_HOME") or os.path.expanduser("~/.keras")
+        with open(os.path.join(home, "keras.json")) as f:
+            return os.environ.get("KERAS_BACKEND") or json.load(f)["backend"]
+"""
+
+
+def test_keras_backend_from_the_config_file_names_the_file(site: Path, fake_catalog, tmp_path: Path,
+                                                           monkeypatch) -> None:
+    from fwprobe.catalog import load_catalog
+
+    home = tmp_path / "keras-home"
+    home.mkdir()
+    (home / "keras.json").write_text('{"backend": "jax", "floatx": "float32"}')
+    monkeypatch.setenv("KERAS_HOME", str(home))
+    monkeypatch.delenv("KERAS_BACKEND", raising=False)
+    write_module(site, "keras", FAKE_KERAS3, "keras", "3.6.0")
+    catalog = load_catalog()
+    with Workdir() as w:
+        r = run_probes(sys.executable, [catalog.get("keras")], 30, w, keep_pythonpath=True)["keras"]
+    assert r.outcome is Outcome.OK and r.details["keras_backend"] == "jax"
+    assert r.details["keras_backend_source"] == {"backend": "jax", "source": str(home / "keras.json")}

@@ -180,3 +180,16 @@ def test_offline_with_nothing_cached_gives_advice(index_server, tmp_path: Path) 
     result = runner.invoke(app, ["status", "--offline", "--index-url", index_server.url, "--catalog", _cat(tmp_path),
                                  "--format", "json"])
     assert result.exit_code == 0 and "run once with network access" in result.stderr
+
+
+def test_unreachable_index_gives_network_advice(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = runner.invoke(app, ["status", "--index-url", f"http://127.0.0.1:{port}/simple/",
+                                 "--catalog", _cat(tmp_path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert "your network may block it" in result.stderr
+    assert {f["status"]["observed"] for f in json.loads(result.stdout)["frameworks"]} == {"unknown"}
