@@ -369,6 +369,7 @@ import_name = "silentproj"
 probe = "theano"
 distributions = ["silentproj"]
 forks = ["forkproj", "missingproj"]
+claim_forks = true
 claim = "largely unmaintained; community forks exist"
 claimed_status = "unmaintained"
 

@@ -21,12 +21,12 @@ def _client(server, tmp_path: Path, **kw) -> IndexClient:
 def test_release_history_of_an_active_project(index_server, tmp_path: Path) -> None:
     r = _client(index_server, tmp_path).fetch("activeproj")
     assert r.ok and not r.from_cache
-    assert r.newest.version == "1.3.0" and r.newest.date.startswith("2026-10-15")
+    assert r.newest.version == "1.3.0" and r.newest.day.isoformat() == "2026-10-15"
     assert r.newest_prerelease.version == "2.0.0rc1"
     yanked = {x.version: x for x in r.releases}["1.2.0"]
     assert yanked.yanked and yanked.yanked_reason == "broken wheel: missing native library"
     first = {x.version: x for x in r.releases}["1.0.0"]
-    assert first.date.startswith("2024-01-09")  # a release's date is its earliest file
+    assert first.day.isoformat() == "2024-01-09"  # a release's date is its earliest file
     assert {x.version: x for x in r.releases}["0.9.0"].date is None  # PEP 700 version with no files
     assert [x.version for x in r.releases] == ["0.9.0", "1.0.0", "1.1.0", "1.2.0", "1.3.0", "2.0.0rc1"]
     assert r.releases_last_365_days == 3  # 1.2.0, 1.3.0, 2.0.0rc1

@@ -5,6 +5,7 @@ Regenerate after an intended change: FWPROBE_UPDATE_GOLDEN=1 pytest tests/test_r
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import os
@@ -21,6 +22,7 @@ from fwprobe.model import (
     Device,
     Diagnosis,
     Distribution,
+    ForkStatus,
     FrameworkResult,
     Gpu,
     Interpreter,
@@ -40,6 +42,10 @@ from fwprobe.render import json as render_json
 GOLDEN = Path(__file__).parent / "golden"
 
 
+def _utc(*parts: int) -> dt.datetime:
+    return dt.datetime(*parts, tzinfo=dt.timezone.utc)
+
+
 def sample_report() -> Report:
     site = "/envs/train/lib/python3.11/site-packages"
     torch = FrameworkResult(
@@ -53,7 +59,7 @@ def sample_report() -> Report:
                           execution={"eager_default": True}),
         status=StatusAssessment(Status.ACTIVE, Verdict.CONFIRMED,
                                 "newest release torch 2.6.0 on 2026-10-28, 26 days ago; 8 release(s) in the last 365 days",
-                                Release("2.6.0", "2026-10-28T00:00:00Z"), "torch", 26, 8, (), 3))
+                                Release("2.6.0", _utc(2026, 10, 28, 0, 0, 0)), "torch", 26, 8, (), 3))
     tf = FrameworkResult(
         id="tensorflow", name="TensorFlow", claim="actively developed (Google)", claimed_status="active",
         installed=True, distributions=(Distribution("tensorflow", "2.15.0", site), Distribution("tensorflow-cpu", "2.15.0", site)),
@@ -67,7 +73,7 @@ def sample_report() -> Report:
         status=StatusAssessment(Status.ACTIVE, Verdict.CONTRADICTED,
                                 "the standalone keras distribution has releases of its own, not only as part of tensorflow: "
                                 "newest release keras 3.15.1 on 2026-07-29, 117 days ago",
-                                Release("3.15.1", "2026-07-29T00:00:00Z"), "keras", 117, 11))
+                                Release("3.15.1", _utc(2026, 7, 29, 0, 0, 0)), "keras", 117, 11))
     theano = FrameworkResult(
         id="theano", name="Theano", claim="largely unmaintained; community forks exist", claimed_status="unmaintained",
         installed=True, distributions=(Distribution("Theano", "1.0.5", site),),
@@ -75,9 +81,9 @@ def sample_report() -> Report:
                           error_message="Compilation failed (return status=1): mod.cpp:499:25: error: 'PyInt_AsLong' was not declared"),
         status=StatusAssessment(Status.UNMAINTAINED, Verdict.CONFIRMED,
                                 "newest release theano 1.0.5 on 2020-07-27, 2310 days ago; active fork(s): pytensor 3.3.8 (2026-11-07)",
-                                Release("1.0.5", "2020-07-27T16:13:11Z"), "theano", 2310, 0,
-                                ({"distribution": "pytensor", "status": "active", "newest": "3.3.8", "date": "2026-11-07", "error": None},
-                                 {"distribution": "aesara", "status": "unmaintained", "newest": "2.9.4", "date": "2024-08-28", "error": None})))
+                                Release("1.0.5", _utc(2020, 7, 27, 16, 13, 11)), "theano", 2310, 0,
+                                (ForkStatus("pytensor", Status.ACTIVE, "3.3.8", dt.date(2026, 11, 7)),
+                                 ForkStatus("aesara", Status.UNMAINTAINED, "2.9.4", dt.date(2024, 8, 28)))))
     jax = FrameworkResult(id="jax", name="JAX", claim="actively developed (Google)", claimed_status="active",
                           installed=True, distributions=(Distribution("jax", "0.4.35", site),),
                           probe=ProbeResult(Outcome.CRASHED, signal="SIGSEGV", error_message="killed by SIGSEGV"),

@@ -42,7 +42,7 @@ def test_verdicts() -> None:
 
 
 def test_every_status_and_verdict_value_is_handled() -> None:
-    from fwprobe.assess import _CONFIRMS
+    from fwprobe.assess.status import _CONFIRMS
     from fwprobe.catalog import CLAIMED_STATUSES
     from fwprobe.render.table import _STATUS_STYLE
 
@@ -70,7 +70,7 @@ def test_status_report_against_the_index(index_server, status_catalog, tmp_path:
     assert (s["silent"].observed, s["silent"].verdict) == (Status.UNMAINTAINED, Verdict.CONFIRMED)
     assert "silentproj 1.0.5 on 2020-07-27, 2310 days ago" in s["silent"].evidence
     assert "active fork(s): forkproj 2.35.0" in s["silent"].evidence
-    forks = {f["distribution"]: f["status"] for f in s["silent"].forks}
+    forks = {f.distribution: f.status.value for f in s["silent"].forks}
     assert forks == {"forkproj": "active", "missingproj": "unknown"}
     assert (s["archived"].observed, s["archived"].verdict) == (Status.ARCHIVED, Verdict.CONTRADICTED)
     assert "index marks archivedproj as archived (superseded by activeproj)" in s["archived"].evidence

@@ -13,7 +13,6 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.9/3.10 only
     import tomli as tomllib
 
-PROBES = ("torch", "tensorflow", "keras", "theano", "jax")
 CLAIMED_STATUSES = ("active", "stale", "unmaintained", "archived", "deprecated", "integrated")
 
 
@@ -60,6 +59,21 @@ class CompatRule:
 
 
 @dataclass(frozen=True)
+class ImportHint:
+    """Advice for an import failure whose message matches ``match`` (a regular expression).
+
+    The hint may use the match's named groups, ``{pin}`` (the installed distribution==version),
+    ``{import_name}``, ``{python}`` and the probe's string details (e.g. ``{keras_backend_source}``).
+    With ``if_installed``, the hint applies only when one of those frameworks (catalog keys) is
+    installed; the first one found fills ``{installed}``.
+    """
+
+    match: str
+    hint: str
+    if_installed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Framework:
     id: str
     name: str
@@ -76,6 +90,16 @@ class Framework:
     claimed_status: str
     maintainer: str
     integrated_into: str = ""
+    # GPU-capable: GPU diagnoses (cpu-only build, not visible, driver) apply to it
+    gpu: bool = False
+    # how a CPU-only build shows in metadata alone: its distribution names, or a local version label
+    cpu_only_distributions: tuple[str, ...] = ()
+    cpu_only_local_versions: tuple[str, ...] = ()
+    # how to install a GPU build; may use {cuda} (the driver's CUDA) and {cuda_major}
+    gpu_install_hint: str = ""
+    import_hints: tuple[ImportHint, ...] = ()
+    # the claim includes "community forks exist": checked against the forks' own status
+    claim_forks: bool = False
     source: str = ""
 
 
@@ -84,7 +108,6 @@ class Catalog:
     frameworks: tuple[Framework, ...]
     thresholds: Thresholds = field(default_factory=Thresholds)
     compat: tuple[CompatRule, ...] = ()
-    paths: tuple[str, ...] = ()
 
     def get(self, key: str) -> Framework | None:
         """The framework whose id, name, import name or any distribution matches ``key``."""
@@ -164,8 +187,17 @@ class _Entry:
 _FRAMEWORK_KEYS = {
     "id", "name", "seed", "import_name", "probe", "distributions", "companions", "forks",
     "features", "execution", "use_cases", "claim", "claimed_status", "maintainer",
-    "integrated_into",
+    "integrated_into", "gpu", "cpu_only_distributions", "cpu_only_local_versions",
+    "gpu_install_hint", "import_hints", "claim_forks",
 }
+_IMPORT_HINT_KEYS = {"match", "hint", "if_installed"}
+
+
+def probe_kinds() -> tuple[str, ...]:
+    """The probe kinds the catalog accepts: exactly those the agent registers."""
+    from fwprobe.probes.agent import PROBES  # stdlib-only module; imported when a catalog loads
+
+    return tuple(PROBES)
 _COMPAT_KEYS = {"id", "when", "when_version", "other", "other_version", "message", "hint", "env",
                 "test"}
 
@@ -184,22 +216,55 @@ def _specifier(value: str) -> str:
     return ""
 
 
+def _regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        return f"{value!r} is not a regular expression: {exc}"
+    return ""
+
+
+def _strings(e: _Entry, fld: str) -> tuple[str, ...]:
+    value = e.get(fld, list, [])
+    for item in value:
+        if not isinstance(item, str) or not item.strip():
+            e.fail(fld, f"{item!r} must be a non-empty string")
+    return tuple(value)
+
+
+def _parse_import_hints(e: _Entry) -> tuple[ImportHint, ...]:
+    hints = []
+    for i, table in enumerate(e.get("import_hints", list, [])):
+        h = _Entry(e.path, f"{e.where}, import_hints #{i + 1}", table)
+        h.check_keys(_IMPORT_HINT_KEYS)
+        hints.append(ImportHint(match=h.get("match", str, check=_regex), hint=h.get("hint", str),
+                                if_installed=_strings(h, "if_installed")))
+    return tuple(hints)
+
+
 def _parse_framework(path: Path, index: int, table: Any) -> Framework:
     label = table.get("id") if isinstance(table, dict) and isinstance(table.get("id"), str) else None
     e = _Entry(path, f"framework #{index + 1}" + (f" ({label!r})" if label else ""), table)
     e.check_keys(_FRAMEWORK_KEYS)
     ident = e.get("id", str, check=lambda v: "" if re.fullmatch(r"[a-z0-9][a-z0-9-]*", v)
                   else f"{v!r} must be lower-case letters, digits and '-'")
+    gpu = e.get("gpu", bool, False)
+    if gpu and not e.table.get("gpu_install_hint"):
+        e.fail("gpu_install_hint", "is required when gpu = true (how to install a GPU build)")
+    forks = e.names("forks")
+    claim_forks = e.get("claim_forks", bool, False)
+    if claim_forks and not forks:
+        e.fail("claim_forks", "needs the forks listed in 'forks'")
     return Framework(
         id=ident,
         name=e.get("name", str),
         seed=e.get("seed", bool, False),
         import_name=e.get("import_name", str, check=lambda v: "" if re.fullmatch(r"[A-Za-z_][\w.]*", v)
                           else f"{v!r} is not a Python module name"),
-        probe=e.get("probe", str, check=_one_of(PROBES)),
+        probe=e.get("probe", str, check=_one_of(probe_kinds())),
         distributions=e.names("distributions", required=True),
         companions=e.names("companions"),
-        forks=e.names("forks"),
+        forks=forks,
         features=e.get("features", str, ""),
         execution=e.get("execution", str, ""),
         use_cases=e.get("use_cases", str, ""),
@@ -207,6 +272,12 @@ def _parse_framework(path: Path, index: int, table: Any) -> Framework:
         claimed_status=e.get("claimed_status", str, check=_one_of(CLAIMED_STATUSES)),
         maintainer=e.get("maintainer", str, ""),
         integrated_into=e.get("integrated_into", str, ""),
+        gpu=gpu,
+        cpu_only_distributions=e.names("cpu_only_distributions"),
+        cpu_only_local_versions=_strings(e, "cpu_only_local_versions"),
+        gpu_install_hint=e.get("gpu_install_hint", str, ""),
+        import_hints=_parse_import_hints(e),
+        claim_forks=claim_forks,
         source=str(path),
     )
 
@@ -276,8 +347,7 @@ def load_catalog(location: str | Path | None = None) -> Catalog:
     if not frameworks:
         raise CatalogError(f"{root}: the catalog defines no [[framework]] entries")
     _check_cross_references(frameworks)
-    return Catalog(tuple(frameworks), thresholds or Thresholds(), tuple(compat),
-                   tuple(str(p) for p in files))
+    return Catalog(tuple(frameworks), thresholds or Thresholds(), tuple(compat))
 
 
 def _tables(path: Path, data: dict[str, Any], key: str) -> list[Any]:
@@ -300,7 +370,18 @@ def _check_cross_references(frameworks: list[Framework]) -> None:
                 raise CatalogError(f"{fw.source}: framework {fw.id!r}, field 'distributions': "
                                    f"{dist!r} already belongs to framework {owner[dist].id!r}")
             owner[dist] = fw
+    keys = {k for fw in frameworks
+            for k in (fw.id, normalize(fw.name), normalize(fw.import_name), *fw.distributions)}
     for fw in frameworks:
+        for hint in fw.import_hints:
+            for key in hint.if_installed:
+                if normalize(key) not in keys:
+                    raise CatalogError(f"{fw.source}: framework {fw.id!r}, field 'import_hints': "
+                                       f"if_installed names {key!r}, which is no framework in the catalog")
+        for dist in fw.cpu_only_distributions:
+            if dist not in fw.distributions:
+                raise CatalogError(f"{fw.source}: framework {fw.id!r}, field 'cpu_only_distributions': "
+                                   f"{dist!r} is not one of its distributions")
         if fw.claimed_status == "integrated" and fw.integrated_into not in ids:
             raise CatalogError(f"{fw.source}: framework {fw.id!r}, field 'integrated_into': "
                                f"claimed_status 'integrated' needs the id of another framework "

@@ -355,7 +355,7 @@ def check_cmd(
     if fmt not in ("text", "json"):
         raise fail(f"--format must be text or json (got {fmt!r})")
     try:
-        assess.parse_fail_on(fail_on)
+        fail_policy = assess.parse_fail_on(fail_on)
     except ValueError as exc:
         raise fail(str(exc)) from None
     requirements = []
@@ -383,7 +383,7 @@ def check_cmd(
         scan_frameworks += [*(require_gpu or ()), *(r.name for r in requirements)]
     report, catalog = _scan_report(python, scan_frameworks, False, timeout, keep_pythonpath,
                                    catalog_path, no_index, index_url, offline, refresh, index_timeout)
-    checks = assess.evaluate_checks(report, catalog, requirements, list(require_gpu or ()), fail_on,
+    checks = assess.evaluate_checks(report, catalog, requirements, list(require_gpu or ()), fail_policy,
                                     max_age_days)
     report = replace(report, checks=checks)
     if junit_path is not None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from fwprobe import __version__
 from fwprobe.catalog import Catalog, Framework, normalize
+from fwprobe.clock import now_utc
 from fwprobe.inventory import Inventory, read_inventory
 from fwprobe.model import DistRelease, FrameworkResult, Outcome, ProbeResult, Report, System
 from fwprobe.probes import NoProgress, Progress, run_probes
@@ -28,22 +29,6 @@ class ScanOptions:
     do_import: bool = True
     timeout: float = DEFAULT_TIMEOUT
     keep_pythonpath: bool = False
-    extra: dict[str, object] = field(default_factory=dict)
-
-
-def now_utc() -> dt.datetime:
-    """Now, or FWPROBE_NOW (an ISO date/time) for reproducible reports and tests."""
-    import os
-
-    fixed = os.environ.get("FWPROBE_NOW")
-    if fixed:
-        try:
-            when = dt.datetime.fromisoformat(fixed)
-        except ValueError:
-            when = None
-        if when is not None:
-            return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
-    return dt.datetime.now(dt.timezone.utc)
 
 
 def scan(catalog: Catalog, options: ScanOptions, index: IndexClient | None = None,
@@ -76,7 +61,7 @@ def scan(catalog: Catalog, options: ScanOptions, index: IndexClient | None = Non
     results = tuple(_framework_result(fw, inv, probes.get(fw.id), options.do_import)
                     for fw in chosen)
     if index is not None:
-        results = tuple(assess.with_status(r, fw, catalog, releases, when, inv)
+        results = tuple(assess.with_status(r, fw, catalog, releases, when)
                         for r, fw in zip(results, chosen))
     report = Report(
         generated_at=when.isoformat(timespec="seconds"),
@@ -86,7 +71,7 @@ def scan(catalog: Catalog, options: ScanOptions, index: IndexClient | None = Non
         frameworks=results,
         index_url=index.display_url if index is not None else None,
         options={"python": python, "import": options.do_import, "timeout": options.timeout,
-                 "frameworks": [fw.id for fw in chosen], **options.extra},
+                 "frameworks": [fw.id for fw in chosen]},
     )
     return replace(report, diagnoses=assess.diagnose(report, catalog, inv))
 

@@ -225,7 +225,7 @@ def parse_project(name: str, data: Any, now: dt.datetime) -> DistRelease:
     for v in sorted(versions, key=_sort_key):
         day = first.get(v)
         releases.append(Release(
-            version=v, date=day.isoformat().replace("+00:00", "Z") if day else None,
+            version=v, date=day,
             yanked=bool(files_of.get(v)) and yanked_files.get(v, 0) == files_of[v],
             yanked_reason=reasons.get(v), prerelease=_is_pre(v)))
     live = [r for r in releases if not r.yanked]
@@ -304,7 +304,7 @@ class IndexClient:
         self.cache_dir = (cache_dir or default_cache_dir()) / "simple" / hashlib.sha256(
             redact(self.url).encode()).hexdigest()[:16]
         if now is None:
-            from fwprobe.core import now_utc
+            from fwprobe.clock import now_utc
 
             now = now_utc
         self._now: Callable[[], dt.datetime] = now

@@ -14,7 +14,6 @@ from fwprobe.target import Workdir, run_inventory
 class Inventory:
     interpreter: Interpreter
     distributions: tuple[Distribution, ...]
-    keras_config: dict[str, Any]
 
     def of(self, names: tuple[str, ...]) -> tuple[Distribution, ...]:
         """Installed distributions among ``names`` (normalised), in sys.path order."""
@@ -69,4 +68,4 @@ def parse_inventory(raw: dict[str, Any]) -> Inventory:
                      requires=tuple(str(r) for r in d.get("requires") or ()))
         for d in raw.get("distributions", []) if isinstance(d, dict) and d.get("name")
     )
-    return Inventory(interp, dists, dict(raw.get("keras_config") or {}))
+    return Inventory(interp, dists)

@@ -7,6 +7,7 @@ the schema. Enum fields serialise as their string values.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from enum import Enum
@@ -120,10 +121,15 @@ class ProbeResult:
 @dataclass(frozen=True)
 class Release:
     version: str
-    date: str | None  # ISO date of the earliest file
+    date: dt.datetime | None  # upload time of the earliest file (UTC); JSON: ISO 8601 with Z
     yanked: bool = False
     yanked_reason: str | None = None
     prerelease: bool = False
+
+    @property
+    def day(self) -> dt.date | None:
+        """The calendar day of the upload, or None when the index gave no time."""
+        return self.date.date() if self.date is not None else None
 
 
 @dataclass(frozen=True)
@@ -145,6 +151,17 @@ class DistRelease:
 
 
 @dataclass(frozen=True)
+class ForkStatus:
+    """What the index says about one fork of a framework."""
+
+    distribution: str
+    status: Status
+    newest: str | None = None
+    date: dt.date | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
 class StatusAssessment:
     observed: Status
     verdict: Verdict
@@ -153,8 +170,9 @@ class StatusAssessment:
     newest_distribution: str | None = None
     days_since_release: int | None = None
     releases_last_365_days: int = 0
-    forks: tuple[dict[str, Any], ...] = ()
+    forks: tuple[ForkStatus, ...] = ()
     installed_behind: int | None = None  # releases between installed and newest
+    headline: str = ""  # the evidence's first statement (what a one-line message quotes)
 
 
 @dataclass(frozen=True)
@@ -241,6 +259,10 @@ class Report:
 def _plain(obj: Any) -> Any:
     if isinstance(obj, Enum):
         return obj.value
+    if isinstance(obj, dt.datetime):
+        return obj.isoformat().replace("+00:00", "Z")
+    if isinstance(obj, dt.date):
+        return obj.isoformat()
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)
                 if f.metadata.get("json", True)}

@@ -97,8 +97,10 @@ def interpret(done: Finished, answer: dict[str, Any] | None) -> ProbeResult:
     return ProbeResult(Outcome.OK, **{**base, **fields, "output_tail": None})
 
 
-_DETAIL_KEYS = ("keras_backend", "keras_backend_source", "theano_config", "jaxlib_version",
-                "plugins", "default_backend", "accelerator_api", "traceback_tail")
+# Keys of the agent's answer that ProbeResult holds in fields of its own; every other key a
+# probe writes (keras_backend, theano_config, plugins, ...) is kept in ``details``.
+_FIELD_KEYS = frozenset({"probe", "module", "phase", "status", "python", "notes", "import_seconds",
+                         "version", "module_file", "error", "build", "devices", "execution"})
 
 
 def _fields(answer: dict[str, Any]) -> dict[str, Any]:
@@ -122,7 +124,7 @@ def _fields(answer: dict[str, Any]) -> dict[str, Any]:
                        rocm=_str(build.get("rocm")), cpu_only=build.get("cpu_only")),
         "devices": tuple(devices),
         "execution": dict(answer.get("execution") or {}),
-        "details": {k: answer[k] for k in _DETAIL_KEYS if answer.get(k) is not None},
+        "details": {k: v for k, v in answer.items() if k not in _FIELD_KEYS and v is not None},
         "notes": tuple(str(n) for n in answer.get("notes") or ()),
     }
 

@@ -146,7 +146,6 @@ def inventory(result_path, wanted):
                 "shadowed": key in seen,
             })
             seen[key] = True
-    keras_home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
     data = {
         "interpreter": {
             "executable": sys.executable,
@@ -159,7 +158,6 @@ def inventory(result_path, wanted):
             "conda": os.path.isdir(os.path.join(sys.prefix, "conda-meta")),
         },
         "distributions": dists,
-        "keras_config": _keras_config(keras_home),
     }
     return _write(result_path, data)
 

@@ -16,7 +16,7 @@ def _observed(r: FrameworkResult) -> str:
         return "not checked"
     if s.newest is None:
         return s.observed.value
-    return f"{s.observed.value} (newest {s.newest_distribution} {s.newest.version}, {(s.newest.date or '')[:10]})"
+    return f"{s.observed.value} (newest {s.newest_distribution} {s.newest.version}, {s.newest.day or ''})"
 
 
 def render(report: Report, catalog: Catalog | None = None) -> str:
@@ -59,7 +59,7 @@ def render(report: Report, catalog: Catalog | None = None) -> str:
     if forks:
         lines += ["", "## Forks", "", "| Framework | Fork | Status | Newest | Date |", "|---|---|---|---|---|"]
         for r, f in forks:
-            lines.append(f"| {r.name} | {f['distribution']} | {f['status']} | {f.get('newest') or ''} | "
-                         f"{f.get('date') or ''} |")
+            lines.append(f"| {r.name} | {f.distribution} | {f.status.value} | {f.newest or ''} | "
+                         f"{f.date or ''} |")
     lines.append("")
     return "\n".join(lines)

@@ -25,7 +25,7 @@ def render(report: Report) -> RenderableType:
         if s is None:
             t.add_row(r.name, "", "", "", "")
             continue
-        newest = f"{s.newest.version} {(s.newest.date or '')[:10]}" if s.newest else ""
+        newest = f"{s.newest.version} {s.newest.day or ''}" if s.newest else ""
         t.add_row(r.name, Text(s.observed.value, style=_STATUS_STYLE[s.observed]), newest,
                   str(s.releases_last_365_days), Text(s.verdict.value, style=_VERDICT_STYLE[s.verdict.value]))
         evidence.append(f"{r.name}", style="bold")

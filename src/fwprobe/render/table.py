@@ -6,7 +6,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from fwprobe.model import Check, Diagnosis, FrameworkResult, Outcome, Report, Severity, Status
+from fwprobe.model import Diagnosis, FrameworkResult, Outcome, Report, Severity, Status
 
 _OUTCOME_STYLE = {Outcome.OK: "green", Outcome.FAILED: "red", Outcome.CRASHED: "bold red",
                   Outcome.TIMEOUT: "yellow", Outcome.SKIPPED: "dim"}
@@ -95,7 +95,7 @@ def _status(r: FrameworkResult) -> Text:
         return Text("")
     out = Text(s.observed.value, style=_STATUS_STYLE[s.observed])
     if s.newest is not None:
-        out.append(f"\n{s.newest.version} {(s.newest.date or '')[:10]}", style="dim")
+        out.append(f"\n{s.newest.version} {s.newest.day or ''}", style="dim")
     if s.installed_behind:
         out.append(f"\n{s.installed_behind} behind", style="yellow")
     out.append(f"\nclaim {s.verdict.value}", style="red" if s.verdict.value == "contradicted" else "dim")
@@ -111,14 +111,6 @@ def diagnoses_table(diagnoses: tuple[Diagnosis, ...]) -> RenderableType:
         t.add_row(Text(d.severity.value, style=_SEVERITY_STYLE[d.severity]), d.code,
                   Text(d.message) + Text("\nfix: ", style="bold") + Text(d.hint))
     return t
-
-
-def checks_table(checks: tuple[Check, ...]) -> RenderableType:
-    lines = Text()
-    for c in checks:
-        lines.append("PASS " if c.passed else "FAIL ", style="green" if c.passed else "bold red")
-        lines.append(f"{c.name}: {c.reason}\n")
-    return lines
 
 
 def render(report: Report) -> RenderableType:
@@ -154,6 +146,4 @@ def render(report: Report) -> RenderableType:
         parts.append(diagnoses_table(report.diagnoses))
     else:
         parts.append(Text("No problems found.", style="green"))
-    if report.checks:
-        parts.append(checks_table(report.checks))
     return Group(*parts)

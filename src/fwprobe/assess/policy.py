@@ -1,0 +1,124 @@
+"""The `check` policy: requirements, GPU requirements, release age, and --fail-on. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from packaging.requirements import Requirement
+from packaging.version import Version
+
+from fwprobe.assess.diagnoses import DIAGNOSIS_CODES
+from fwprobe.assess.messages import first_line
+from fwprobe.assess.versions import parse_version
+from fwprobe.catalog import Catalog, normalize
+from fwprobe.model import Check, Outcome, Report, Severity
+
+SEVERITY_NAMES = tuple(s.value for s in Severity)
+
+
+@dataclass(frozen=True)
+class FailOn:
+    """A parsed ``--fail-on``: a severity threshold, a set of codes, or neither (``none``)."""
+
+    text: str
+    threshold: Severity | None = None
+    codes: frozenset[str] = frozenset()
+
+    def fails(self, severity: Severity, code: str) -> bool:
+        return (self.threshold is not None and severity.rank >= self.threshold.rank) or code in self.codes
+
+
+def parse_fail_on(value: str) -> FailOn:
+    """``--fail-on``: a severity (fail at or above it), ``none``, or a comma list of codes.
+
+    Raises ValueError naming the unknown codes and listing the known ones.
+    """
+    v = value.strip().lower()
+    if v == "none":
+        return FailOn(value)
+    if v in SEVERITY_NAMES:
+        return FailOn(value, Severity(v))
+    codes = frozenset(c.strip() for c in v.split(",") if c.strip())
+    unknown = codes - set(DIAGNOSIS_CODES)
+    if not codes or unknown:
+        raise ValueError(f"--fail-on takes one of {', '.join(SEVERITY_NAMES)}, none, or a comma list of "
+                         f"diagnosis codes (unknown: {', '.join(sorted(unknown)) or value!r}); codes: "
+                         + ", ".join(DIAGNOSIS_CODES))
+    return FailOn(value, None, codes)
+
+
+def evaluate_checks(report: Report, catalog: Catalog, requires: Iterable[Requirement] = (),
+                    require_gpu: Iterable[str] = (), fail_on: FailOn | str = "error",
+                    max_age_days: int | None = None) -> tuple[Check, ...]:
+    """One Check per policy item, each with a reason a person can act on. Pure."""
+    policy = parse_fail_on(fail_on) if isinstance(fail_on, str) else fail_on
+    checks: list[Check] = []
+    by_id = {r.id: r for r in report.frameworks}
+
+    for req in requires:
+        name = normalize(req.name)
+        fw = catalog.get(name)
+        result = by_id.get(fw.id) if fw is not None and name in fw.distributions else None
+        if result is not None:
+            dist = result.active_distribution
+            installed = (dist.name, dist.version) if dist else None
+        else:
+            installed = next(((c.name, c.version) for r in report.frameworks
+                              for c in (*r.companions, *r.distributions)
+                              if normalize(c.name) == name and not c.shadowed), None)
+        label = f"require {req}"
+        if installed is None:
+            checks.append(Check(label, False, f"{req.name} is not installed (pip install '{req}')"))
+            continue
+        v = parse_version(installed[1])
+        ok = v is not None and req.specifier.contains(Version(v.public), prereleases=True)
+        checks.append(Check(label, ok, f"{installed[0]} {installed[1]} is installed"
+                            + ("" if ok else f", which does not satisfy {req.specifier} (pip install '{req}')")))
+
+    for key in require_gpu:
+        fw = catalog.get(key)
+        label = f"require-gpu {key}"
+        result = by_id.get(fw.id) if fw is not None else None
+        if result is None or not result.installed:
+            checks.append(Check(label, False, f"{key} is not installed"))
+            continue
+        probe = result.probe
+        if probe is None or probe.outcome is not Outcome.OK:
+            why = probe.outcome.value if probe else "not probed"
+            detail = f": {first_line(probe.error_message)}" if probe and probe.error_message else ""
+            checks.append(Check(label, False, f"{result.name} did not import ({why}{detail})"))
+            continue
+        acc = probe.accelerators
+        if acc:
+            names = ", ".join(dict.fromkeys(d.name or d.kind for d in acc))
+            checks.append(Check(label, True, f"{result.name} {probe.version} sees {len(acc)} "
+                                f"{acc[0].kind} device(s): {names}"))
+        else:
+            related = [d for d in report.diagnoses if d.framework == result.id and
+                       d.code in ("cpu-only-build-on-gpu-host", "gpu-not-visible", "driver-older-than-build")]
+            hint = f" ({related[0].code}: fix: {related[0].hint})" if related else (
+                " (CPU-only build)" if probe.build.cpu_only else "")
+            checks.append(Check(label, False, f"{result.name} {probe.version} sees no accelerator{hint}"))
+
+    if max_age_days is not None:
+        for r in report.frameworks:
+            if not r.installed:
+                continue
+            label = f"max-age-days {max_age_days} {r.id}"
+            s = r.status
+            if s is None or s.days_since_release is None:
+                why = s.evidence if s else "no index data (--no-index)"
+                checks.append(Check(label, False, f"cannot verify {r.name}'s release age: {why}"))
+            else:
+                ok = s.days_since_release <= max_age_days
+                checks.append(Check(label, ok, f"{r.name}: {s.headline}"))
+
+    failing = [d for d in report.diagnoses if policy.fails(d.severity, d.code)]
+    for d in failing:
+        where = f" ({d.framework})" if d.framework else ""
+        checks.append(Check(f"diagnosis {d.code}{where}", False, f"{d.message}; fix: {d.hint}"))
+    if not failing and (policy.threshold is not None or policy.codes):
+        what = f"severity {policy.threshold.value} or above" if policy.threshold else ", ".join(sorted(policy.codes))
+        checks.append(Check(f"fail-on {policy.text}", True, f"no diagnosis with {what}"))
+    return tuple(checks)
