@@ -169,14 +169,19 @@ def _index_client(index_url: Optional[str], offline: bool, refresh: bool, timeou
 
 def _index_advice(report: Report) -> None:
     """One line of advice on stderr when no distribution could be fetched at all."""
+    from fwprobe.model import IndexErrorKind
+
     answers = [i for r in report.frameworks for i in r.index]
     if not answers or any(i.ok for i in answers):
         return
-    errors = " ".join(i.error or "" for i in answers)
-    if "cannot reach" in errors or "no answer" in errors:
-        advice = "the package index did not answer: your network may block it; try --offline (cached answers) or --no-index"
-    elif "--offline" in errors:
+    kinds = {i.error_kind for i in answers}
+    if kinds & {IndexErrorKind.UNREACHABLE, IndexErrorKind.TIMEOUT}:
+        advice = ("the package index did not answer (in time): your network may block it; try --offline "
+                  "(cached answers), a longer --index-timeout, or --no-index")
+    elif IndexErrorKind.NOT_CACHED in kinds:
         advice = "nothing is cached yet for --offline: run once with network access"
+    elif IndexErrorKind.TLS in kinds:
+        advice = "TLS verification failed: behind a proxy that re-signs HTTPS, set REQUESTS_CA_BUNDLE"
     else:
         return
     typer.secho(f"fwprobe: warning: {advice}", err=True, fg="yellow")
@@ -229,7 +234,8 @@ _INDEX_URL = typer.Option(None, "--index-url", metavar="URL",
                                "then PIP_INDEX_URL, pip's config files, then pip's own default.")
 _OFFLINE = typer.Option(False, "--offline", help="Use only the on-disk index cache; no network.")
 _REFRESH = typer.Option(False, "--refresh", help="Ignore the index cache (answers are still saved).")
-_INDEX_TIMEOUT = typer.Option(15.0, "--index-timeout", metavar="SECONDS", help="Per-request index timeout.")
+_INDEX_TIMEOUT = typer.Option(15.0, "--index-timeout", metavar="SECONDS",
+                              help="Deadline for each index answer, however slowly it trickles (a whole run: twice this).")
 _OUTPUT = typer.Option(None, "--output", "-o", metavar="FILE", help="Write the report to FILE instead of stdout.")
 
 

@@ -43,6 +43,18 @@ class Verdict(str, Enum):
     UNVERIFIED = "unverified"
 
 
+class IndexErrorKind(str, Enum):
+    """Why the index gave no usable answer for a distribution (advice switches on this)."""
+
+    UNREACHABLE = "unreachable"  # no connection (DNS, refused, a redirect to nowhere)
+    TIMEOUT = "timeout"  # no complete answer within the deadline
+    NOT_FOUND = "not-found"  # 404
+    TOO_LARGE = "too-large"  # the answer passed the size cap (on the wire or decompressed)
+    TLS = "tls"  # certificate verification or handshake failed
+    BAD_RESPONSE = "bad-response"  # an HTTP error, a wrong content type, invalid or wrong-shaped data
+    NOT_CACHED = "not-cached"  # --offline and nothing (usable) in the cache
+
+
 class Severity(str, Enum):
     INFO = "info"
     WARNING = "warning"
@@ -139,6 +151,7 @@ class DistRelease:
     name: str
     ok: bool
     error: str | None = None
+    error_kind: IndexErrorKind | None = None
     newest: Release | None = None
     newest_prerelease: Release | None = None
     releases_last_365_days: int = 0
@@ -146,6 +159,7 @@ class DistRelease:
     project_status: str | None = None  # PEP 792 marker: active | archived | quarantined | deprecated
     project_status_reason: str | None = None
     from_cache: bool = False
+    upload_times: bool = True  # False when the index publishes none (PEP 503 HTML pages)
     # the full history, for assess; left out of the JSON report (it can run to thousands)
     releases: tuple[Release, ...] = field(default=(), metadata={"json": False})
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from conftest import STATUS_CATALOG, write_dist
+from fakes.catalogs import STATUS_CATALOG
+from fakes.frameworks import write_dist
 from fwprobe.assess import observed_status, releases_behind, verdict
 from fwprobe.catalog import Thresholds
 from fwprobe.cli import app
@@ -162,10 +163,10 @@ def test_scan_reports_unmaintained_installed_with_the_fork(index_server, tmp_pat
 
 
 def test_scan_without_any_index_configuration_warns_and_continues(tmp_path: Path, site: Path, monkeypatch) -> None:
-    import fwprobe.index as index
+    import fwprobe.index.config as config
 
-    monkeypatch.setattr(index, "_pip_config_value", lambda environ=None: None)
-    monkeypatch.setattr(index, "_pip_default", lambda: None)
+    monkeypatch.setattr(config, "pip_config_value", lambda environ=None: None)
+    monkeypatch.setattr(config, "pip_default", lambda: None)
     write_dist(site, "activeproj", "1.3.0")
     result = runner.invoke(app, ["scan", "--no-import", "--keep-pythonpath", "--catalog", _cat(tmp_path),
                                  "--format", "json"])

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (
+from fakes.frameworks import (
     FAKE_JAX_GPU,
     FAKE_JAXLIB,
     FAKE_TORCH_CPU,
@@ -113,7 +113,8 @@ def test_import_failed_and_crashed(site: Path, no_gpu_tools, fake_catalog) -> No
 
 
 def test_probe_timeout(site: Path, no_gpu_tools, fake_catalog) -> None:
-    from conftest import HANG
+    from fakes.frameworks import HANG
+
 
     write_module(site, "hangfw", HANG, "hangfw")
     report = _scan("hangfw", catalog=fake_catalog, timeout=2)

@@ -39,7 +39,7 @@ from fwprobe.model import (
 from fwprobe.render import Format, check, markdown, status_table, table
 from fwprobe.render import json as render_json
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 
 
 def _utc(*parts: int) -> dt.datetime:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import IndexServer
+from fakes.index_server import IndexServer
 from fwprobe.index import IndexClient
 
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")

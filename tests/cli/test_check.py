@@ -8,7 +8,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from conftest import FAKE_TORCH_CPU, FAKE_TORCH_CUDA, STATUS_CATALOG, write_dist, write_module
+from fakes.catalogs import STATUS_CATALOG
+from fakes.frameworks import FAKE_TORCH_CPU, FAKE_TORCH_CUDA, write_dist, write_module
 from fwprobe.cli import app
 from fwprobe.model import Check
 from fwprobe.render.check import github_annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from conftest import (
+from fakes.frameworks import (
     FAKE_JAX_GPU,
     FAKE_JAXLIB,
     FAKE_TF_GPU,

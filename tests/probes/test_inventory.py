@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import RAISES, write_dist, write_module
+from fakes.frameworks import RAISES, write_dist, write_module
 from fwprobe.inventory import read_inventory
 from fwprobe.target import TargetError, Workdir, resolve_python
 
@@ -95,7 +95,7 @@ def test_agent_runs_on_old_interpreters(version: str, site: Path, fake_catalog) 
     python = _pyenv(version)
     if python is None:
         pytest.skip(f"no Python {version}x from pyenv")
-    from conftest import FAKE_TORCH_CUDA
+    from fakes.frameworks import FAKE_TORCH_CUDA
     from fwprobe.probes import run_probes
 
     write_module(site, "torch", FAKE_TORCH_CUDA, "torch", "2.5.1")

@@ -34,6 +34,22 @@ def test_the_shipped_catalog_loads_with_the_seed_and_beyond() -> None:
     assert c.compat, "compatibility rules live in the catalog"
 
 
+def test_the_probe_kinds_accepted_are_exactly_the_agents_registry() -> None:
+    from fwprobe.catalog import probe_kinds
+    from fwprobe.probes import agent
+
+    assert set(probe_kinds()) == set(agent.PROBES)
+    assert all(callable(fn) for fn in agent.PROBES.values())
+    assert {fw.probe for fw in load_catalog().frameworks} <= set(agent.PROBES)
+
+
+def test_gpu_frameworks_each_carry_their_own_install_hint() -> None:
+    c = load_catalog()
+    gpu = {fw.id: fw.gpu_install_hint for fw in c.frameworks if fw.gpu}
+    assert set(gpu) == {"tensorflow", "pytorch", "jax"}
+    assert len(set(gpu.values())) == 3
+
+
 def test_normalize_is_pep503() -> None:
     assert normalize("TensorFlow_CPU") == normalize("tensorflow.cpu") == "tensorflow-cpu"
 
@@ -42,6 +58,14 @@ def test_normalize_is_pep503() -> None:
     ("[[framework]\nid=", "not valid TOML"),
     (GOOD.replace('name = "PyTorch"\n', ""), "framework #1 ('pytorch'), field 'name': is required"),
     (GOOD.replace('probe = "torch"', 'probe = "caffe"'), "field 'probe': 'caffe' is not one of"),
+    (GOOD + "gpu = true\n", "field 'gpu_install_hint': is required when gpu = true"),
+    (GOOD + 'cpu_only_distributions = ["torch-cpu"]\n', "'torch-cpu' is not one of its distributions"),
+    (GOOD + "claim_forks = true\n", "field 'claim_forks': needs the forks"),
+    (GOOD + '[[framework.import_hints]]\nmatch = "(unclosed"\nhint = "h"\n',
+     "import_hints #1, field 'match': '(unclosed' is not a regular expression"),
+    (GOOD + '[[framework.import_hints]]\nmatch = "x"\n', "import_hints #1, field 'hint': is required"),
+    (GOOD + '[[framework.import_hints]]\nmatch = "x"\nhint = "h"\nif_installed = ["caffe"]\n',
+     "if_installed names 'caffe', which is no framework"),
     (GOOD.replace('distributions = ["torch"]', 'distributions = "torch"'), "field 'distributions': must be list"),
     (GOOD.replace('distributions = ["torch"]', "distributions = []"), "must list at least one"),
     (GOOD.replace('distributions = ["torch"]', 'distributions = ["bad name!"]'), "not a valid distribution name"),

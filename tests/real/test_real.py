@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from fakes import ROOT
 from fwprobe.catalog import load_catalog
 from fwprobe.core import ScanOptions, scan
 from fwprobe.model import Outcome

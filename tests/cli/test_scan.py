@@ -9,7 +9,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from conftest import FAKE_CATALOG, FAKE_TORCH_CUDA, RAISES, write_dist, write_module
+from fakes.catalogs import FAKE_CATALOG
+from fakes.frameworks import FAKE_TORCH_CUDA, RAISES, write_dist, write_module
 from fwprobe.cli import app
 
 runner = CliRunner()
@@ -126,7 +127,9 @@ def test_interrupt_exits_130_and_leaves_no_probe_behind(tmp_path: Path, site: Pa
     import signal
     import time
 
-    from conftest import HANG
+    from fakes.frameworks import HANG
+
+
 
     write_module(site, "hangfw", HANG, "hangfw")
     marker = f"fwprobe-interrupt-{os.getpid()}"

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES
+from fakes.index_server import FIXTURES
 from fwprobe.index import IndexClient, IndexConfigError, parse_project, redact, resolve_index_url, trim
+from fwprobe.model import IndexErrorKind
 
 NOW = dt.datetime(2026, 11, 23, tzinfo=dt.timezone.utc)
 
@@ -48,11 +49,12 @@ def test_archived_marker_is_read(index_server, tmp_path: Path) -> None:
     ("missingproj", "not found on the index (404)"),
     ("garbled", "invalid JSON"),
     ("wrongshape", "not a JSON Simple API project page"),
-    ("htmlproj", "not the JSON Simple API"),
+    ("htmlproj", "an HTML page that lists no distribution files"),
 ])
 def test_bad_answers_are_reasons_not_crashes(index_server, tmp_path: Path, name: str, reason: str) -> None:
     r = _client(index_server, tmp_path).fetch(name)
     assert not r.ok and reason in r.error
+    assert r.error_kind is (IndexErrorKind.NOT_FOUND if name == "missingproj" else IndexErrorKind.BAD_RESPONSE)
 
 
 def test_500_then_200_is_retried(index_server, tmp_path: Path) -> None:
@@ -66,7 +68,8 @@ def test_429_is_retried_honouring_retry_after(index_server, tmp_path: Path) -> N
 
 
 def test_retry_delay_backs_off_and_caps_retry_after() -> None:
-    from fwprobe.index import MAX_RETRY_AFTER, _retry_delay
+    from fwprobe.index import MAX_RETRY_AFTER
+    from fwprobe.index import retry_delay as _retry_delay
 
     assert _retry_delay(None, 0) < _retry_delay(None, 1) < _retry_delay(None, 2)
     assert _retry_delay("2", 0) == 2.0 and _retry_delay("86400", 0) == MAX_RETRY_AFTER
@@ -74,7 +77,7 @@ def test_retry_delay_backs_off_and_caps_retry_after() -> None:
 
 def test_a_slow_answer_past_the_timeout_is_unknown(index_server, tmp_path: Path) -> None:
     r = _client(index_server, tmp_path, timeout=0.5).fetch("slowproj")
-    assert not r.ok and "no answer from the index within 0.5 s" in r.error
+    assert not r.ok and "the index answered too slowly: no complete answer within 0.5 s" in r.error and r.error_kind is IndexErrorKind.TIMEOUT
 
 
 def test_unreachable_index(tmp_path: Path) -> None:
@@ -120,7 +123,7 @@ def test_offline_uses_only_the_cache(index_server, tmp_path: Path) -> None:
 def test_corrupted_cache_is_ignored_and_replaced(index_server, tmp_path: Path) -> None:
     client = _client(index_server, tmp_path)
     client.fetch("activeproj")
-    path = client._cache_path("activeproj")
+    path = client.cache.path("activeproj")
     path.write_text("{ not json")
     offline = _client(index_server, tmp_path, offline=True).fetch("activeproj")
     assert not offline.ok and "cache file unreadable" in offline.error
@@ -132,7 +135,7 @@ def test_corrupted_cache_is_ignored_and_replaced(index_server, tmp_path: Path) -
 def test_cache_holds_only_trimmed_fields(index_server, tmp_path: Path) -> None:
     client = _client(index_server, tmp_path)
     client.fetch("activeproj")
-    stored = json.loads(client._cache_path("activeproj").read_text())["data"]
+    stored = json.loads(client.cache.path("activeproj").read_text())["data"]
     assert set(stored["files"][0]) <= {"filename", "upload-time", "yanked"}
 
 
@@ -200,7 +203,7 @@ def test_credentials_are_sent_but_never_shown(index_server, tmp_path: Path) -> N
 
 
 def test_pip_config_files_are_read_in_pip_order(tmp_path: Path) -> None:
-    from fwprobe.index import _pip_config_value
+    from fwprobe.index import pip_config_value as _pip_config_value
 
     xdg = tmp_path / "xdg"
     (xdg / "pip").mkdir(parents=True)

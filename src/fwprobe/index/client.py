@@ -1,0 +1,176 @@
+"""The index client: one DistRelease per distribution, fetched concurrently, cached, retried.
+
+Nothing here raises for what an index answers: every failure is ``DistRelease(ok=False)`` with a
+typed ``error_kind`` and a reason, from which the credentials have been scrubbed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import time
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Callable, Protocol
+from urllib.parse import quote
+
+from fwprobe.catalog import normalize
+from fwprobe.index import http
+from fwprobe.index.cache import Cache, default_cache_dir
+from fwprobe.index.redact import redact, scrub
+from fwprobe.index.simple import HTML_TYPES, BadPage, html_page, parse_project, trim
+from fwprobe.model import DistRelease, IndexErrorKind
+
+CACHE_TTL_SECONDS = 6 * 3600
+DEFAULT_TIMEOUT = 15.0
+MAX_WORKERS = 16  # one connection per distribution (the catalog asks for about 8)
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+RETRIES = 3
+BACKOFF_SECONDS = 0.25
+MAX_RETRY_AFTER = 5.0
+
+
+class ReleaseSource(Protocol):
+    """What the pipeline needs from an index: the small protocol other backends implement."""
+
+    display_url: str
+    offline: bool
+
+    def fetch_many(self, names: Iterable[str]) -> dict[str, DistRelease]: ...
+
+
+def retry_delay(header: str | None, attempt: int) -> float:
+    """Seconds to wait before retry ``attempt``: Retry-After (capped) or exponential backoff."""
+    if header and header.strip().isdigit():
+        return min(float(header.strip()), MAX_RETRY_AFTER)
+    return min(BACKOFF_SECONDS * 2.0**attempt, MAX_RETRY_AFTER)
+
+
+def _failed(name: str, kind: IndexErrorKind, error: str) -> DistRelease:
+    return DistRelease(name, ok=False, error=error, error_kind=kind)
+
+
+class IndexClient:
+    """Fetches DistRelease per distribution from a Simple API index (JSON, or HTML where that is
+    all it serves). Each request ends within ``timeout`` seconds, and a ``fetch_many`` within
+    ``2 * timeout`` overall (retries included); answers are capped in size."""
+
+    def __init__(self, url: str, offline: bool = False, refresh: bool = False,
+                 timeout: float = DEFAULT_TIMEOUT, cache_dir: Path | None = None,
+                 ttl: float = CACHE_TTL_SECONDS, now: Callable[[], dt.datetime] | None = None,
+                 max_bytes: int = http.MAX_ANSWER_BYTES) -> None:
+        self.url = url if url.endswith("/") else url + "/"
+        self.offline, self.refresh, self.timeout, self.ttl = offline, refresh, timeout, ttl
+        self.max_bytes = max_bytes
+        self.cache = Cache((cache_dir or default_cache_dir()) / "simple" / hashlib.sha256(
+            redact(self.url).encode()).hexdigest()[:16])
+        if now is None:
+            from fwprobe.clock import now_utc
+
+            now = now_utc
+        self._now: Callable[[], dt.datetime] = now
+        self._session: Any = None
+        self._run_deadline: float | None = None
+        self.requests_sent = 0
+
+    @property
+    def display_url(self) -> str:
+        return redact(self.url)
+
+    def _get_session(self) -> Any:
+        if self._session is None:
+            from fwprobe import __version__
+
+            self._session = http.new_session(f"fwprobe/{__version__}", MAX_WORKERS)
+        return self._session
+
+    def fetch_many(self, names: Iterable[str]) -> dict[str, DistRelease]:
+        """One DistRelease per (normalised) name, fetched concurrently under one shared deadline."""
+        unique = list(dict.fromkeys(normalize(n) for n in names))
+        if not unique:
+            return {}
+        self._run_deadline = time.monotonic() + 2 * self.timeout
+        try:
+            with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(unique))) as pool:
+                return dict(zip(unique, pool.map(self.fetch, unique)))
+        finally:
+            self._run_deadline = None
+
+    def fetch(self, name: str) -> DistRelease:
+        name = normalize(name)
+        try:
+            return self._fetch(name)
+        except http.FetchError as exc:
+            return _failed(name, exc.kind, scrub(str(exc), self.url))
+        except Exception as exc:  # noqa: BLE001 - last line of defence: a status, never a crash
+            return _failed(name, IndexErrorKind.BAD_RESPONSE, scrub(f"{type(exc).__name__}: {exc}", self.url))
+
+    def _fetch(self, name: str) -> DistRelease:
+        now = self._now()
+        cached = None if self.refresh and not self.offline else self.cache.read(name)
+        if cached is not None and (self.offline or time.time() - cached[1] < self.ttl):
+            return replace(parse_project(name, cached[0], now), from_cache=True)
+        if self.offline:
+            why = "cache file unreadable" if self.cache.exists(name) else "not in the cache"
+            return _failed(name, IndexErrorKind.NOT_CACHED, f"--offline and {why}")
+        page = self._download(name)
+        self.cache.write(name, trim(page), self.display_url)
+        return parse_project(name, page, now)
+
+    def _deadline(self) -> float:
+        mine = time.monotonic() + self.timeout
+        return min(mine, self._run_deadline) if self._run_deadline is not None else mine
+
+    def _download(self, name: str) -> dict[str, Any]:
+        """The project page as a JSON-shaped dict (HTML pages converted). Raises FetchError."""
+        url = self.url + quote(name) + "/"
+        session = self._get_session()
+        deadline = self._deadline()
+        answer = None
+        for attempt in range(RETRIES + 1):
+            self.requests_sent += 1
+            try:
+                answer = http.get(session, url, deadline, self.timeout, self.max_bytes)
+            except http.FetchError as exc:
+                # one quick retry for a dropped connection; everything else is final
+                if exc.kind is IndexErrorKind.UNREACHABLE and attempt < 1 and time.monotonic() + BACKOFF_SECONDS < deadline:
+                    time.sleep(BACKOFF_SECONDS)
+                    continue
+                raise
+            if answer.status in RETRY_STATUSES and attempt < RETRIES:
+                delay = retry_delay(answer.headers.get("Retry-After"), attempt)
+                if time.monotonic() + delay >= deadline:
+                    break  # waiting would pass the deadline: report what the index said
+                time.sleep(delay)
+                continue
+            break
+        assert answer is not None
+        if answer.status == 404:
+            raise http.FetchError(IndexErrorKind.NOT_FOUND, "not found on the index (404)")
+        if answer.status != 200:
+            raise http.FetchError(IndexErrorKind.BAD_RESPONSE, f"the index answered HTTP {answer.status}")
+        return _page(name, answer)
+
+
+def _page(name: str, answer: http.Answer) -> dict[str, Any]:
+    ctype = answer.content_type.split(";")[0].strip().lower()
+    if "json" in ctype:
+        try:
+            data = json.loads(answer.body)
+        except (ValueError, RecursionError) as exc:
+            raise http.FetchError(IndexErrorKind.BAD_RESPONSE, "the index answered invalid JSON") from exc
+        if not isinstance(data, dict) or not isinstance(data.get("files"), list):
+            raise http.FetchError(IndexErrorKind.BAD_RESPONSE, "the index answer is not a JSON Simple API "
+                                  "project page (no 'files' list)")
+        return data
+    if ctype in HTML_TYPES:
+        try:
+            return html_page(name, answer.body.decode("utf-8", "replace"))
+        except BadPage as exc:
+            raise http.FetchError(IndexErrorKind.BAD_RESPONSE, str(exc)) from exc
+    raise http.FetchError(IndexErrorKind.BAD_RESPONSE,
+                          f"the index answered {ctype or 'no content type'}, not a Simple API project page "
+                          "(PEP 691 JSON or PEP 503 HTML)")

@@ -1,0 +1,116 @@
+"""Fake frameworks shaped like the real APIs, and writers for packages and dist-info dirs."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+# --- fake frameworks ---------------------------------------------------------------------------
+# Each mimics the attributes fwprobe's agent reads on the real framework (checked against the
+# real APIs: torch.version.cuda, torch.cuda.get_device_properties(i).total_memory,
+# tf.sysconfig.get_build_info() keys, tf.config.list_physical_devices() PhysicalDevice tuples,
+# jax.devices() Device objects with .platform/.device_kind).
+
+_NS = """
+class _NS(object):  # types.SimpleNamespace, also on Python 2.7
+    def __init__(self, **kw):
+        self.__dict__.update(kw)
+"""
+
+FAKE_TORCH_CUDA = _NS + '''
+__version__ = "2.5.1+cu124"
+version = _NS(cuda="12.4", hip=None)
+class _Props:
+    def __init__(self, i): self.name = "NVIDIA A100-SXM4-80GB"; self.total_memory = 85899345920
+class cuda:
+    @staticmethod
+    def is_available(): return True
+    @staticmethod
+    def device_count(): return 2
+    @staticmethod
+    def get_device_name(i): return "NVIDIA A100-SXM4-80GB"
+    @staticmethod
+    def get_device_properties(i): return _Props(i)
+class _Cudnn:
+    @staticmethod
+    def version(): return 90100
+class _Mps:
+    @staticmethod
+    def is_available(): return False
+backends = _NS(cudnn=_Cudnn, mps=_Mps)
+jit = _NS(script=lambda f: f)
+def compile(f): return f
+'''
+
+FAKE_TORCH_CUDA_NO_GPU = FAKE_TORCH_CUDA.replace(
+    "def is_available(): return True", "def is_available(): return False", 1)
+
+FAKE_TORCH_CPU = _NS + '''
+__version__ = "2.5.1+cpu"
+version = _NS(cuda=None, hip=None)
+class cuda:
+    @staticmethod
+    def is_available(): return False
+    @staticmethod
+    def device_count(): return 0
+backends = _NS(cudnn=_NS(version=lambda: None),
+                              mps=_NS(is_available=lambda: False))
+'''
+
+FAKE_TF_GPU = _NS + '''
+__version__ = "2.17.0"
+import collections as _c
+PhysicalDevice = _c.namedtuple("PhysicalDevice", "name device_type")
+def _build_info():
+    return _c.OrderedDict([("cpu_compiler", "/usr/bin/clang-17"), ("cuda_compute_capabilities", ["sm_60", "sm_80"]),
+                           ("cuda_version", "12.3"), ("cudnn_version", "8"), ("is_cuda_build", True),
+                           ("is_rocm_build", False), ("is_tensorrt_build", True)])
+sysconfig = _NS(get_build_info=_build_info)
+def _list(device_type=None):
+    devs = [PhysicalDevice("/physical_device:CPU:0", "CPU"), PhysicalDevice("/physical_device:GPU:0", "GPU")]
+    return [d for d in devs if device_type in (None, d.device_type)]
+config = _NS(list_physical_devices=_list,
+    experimental=_NS(get_device_details=lambda d: {"device_name": "NVIDIA L4", "compute_capability": (8, 9)}))
+def executing_eagerly(): return True
+def function(f): return f
+'''
+
+FAKE_JAX_GPU = '''
+__version__ = "0.4.35"
+class Device:
+    def __init__(self, i): self.id = i; self.platform = "gpu"; self.device_kind = "NVIDIA H100 80GB HBM3"
+    def __repr__(self): return "CudaDevice(id=%d)" % self.id
+def devices(backend=None): return [Device(0), Device(1), Device(2), Device(3)]
+def default_backend(): return "gpu"
+def jit(f): return f
+'''
+
+FAKE_JAXLIB = '__version__ = "0.4.35"\n'
+
+HANG = "import time\nwhile True:\n    time.sleep(1)\n"
+SEGV = "import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)\n"
+RAISES = 'raise ImportError("libcudart.so.12: cannot open shared object file: No such file or directory")\n'
+NOISY = ('import sys\nfor _ in range(40000):\n    print("W0000 noisy log line " * 6)\n'
+         '    sys.stderr.write("E0000 noisy stderr line " * 6 + "\\n")\n') + FAKE_TORCH_CUDA
+# imports fine, then hangs when asked for devices: the partial answer must survive
+HANG_IN_QUERY = FAKE_TORCH_CUDA.replace(
+    "def device_count(): return 2", "def device_count():\n        import time; time.sleep(3600)")
+
+
+def write_module(site: Path, module: str, source: str, dist: str | None = None,
+                 version: str = "1.0", requires: tuple[str, ...] = ()) -> None:
+    """A package ``module`` in ``site`` and (when ``dist``) its ``*.dist-info``."""
+    pkg = site / module
+    pkg.mkdir(parents=True, exist_ok=True)
+    (pkg / "__init__.py").write_text(textwrap.dedent(source))
+    if dist:
+        write_dist(site, dist, version, requires)
+
+
+def write_dist(site: Path, dist: str, version: str, requires: tuple[str, ...] = ()) -> None:
+    info = site / f"{dist.replace('-', '_')}-{version}.dist-info"
+    info.mkdir(parents=True, exist_ok=True)
+    reqs = "".join(f"Requires-Dist: {r}\n" for r in requires)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n{reqs}\nbody\n")
+    (info / "INSTALLER").write_text("pip\n")
+

@@ -1,0 +1,77 @@
+"""A package index on 127.0.0.1 serving the trimmed fixtures in tests/fixtures/index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "index"
+
+
+class IndexServer:
+    """Serves tests/fixtures/index/<name>.json as JSON Simple API pages under /simple/<name>/.
+
+    Special names: ``flaky`` answers 500 once, then 200; ``ratelimited`` 429 twice, then 200; ``slowproj`` answers after 3 s;
+    ``htmlproj`` answers text/html. Counts requests per name.
+    """
+
+    def __init__(self, tls: tuple[str, str] | None = None) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        server_self = self
+        self.counts: dict[str, int] = {}
+        self.auth: list[str | None] = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                import time as _time
+
+                parts = [p for p in self.path.split("/") if p]
+                name = parts[-1] if parts else ""
+                server_self.counts[name] = server_self.counts.get(name, 0) + 1
+                server_self.auth.append(self.headers.get("Authorization"))
+                if name == "flaky" and server_self.counts[name] == 1:
+                    return self._send(500, b"oops", "text/plain")
+                if name == "ratelimited":
+                    if server_self.counts[name] <= 2:
+                        return self._send(429, b"slow down", "text/plain", {"Retry-After": "0"})
+                    name = "flaky"
+                if name == "slowproj":
+                    _time.sleep(3)
+                if name == "htmlproj":
+                    return self._send(200, b"<html></html>", "text/html")
+                path = FIXTURES / f"{name}.json"
+                if not path.exists():
+                    return self._send(404, b"not found", "text/plain")
+                self._send(200, path.read_bytes(), "application/vnd.pypi.simple.v1+json")
+
+            def _send(self, code: int, body: bytes, ctype: str, headers: dict[str, str] | None = None) -> None:
+                self.send_response(code)
+                for key, value in (headers or {}).items():
+                    self.send_header(key, value)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        scheme = "http"
+        if tls is not None:  # (certfile, keyfile): serve HTTPS
+            import ssl
+
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(*tls)
+            self.httpd.socket = ctx.wrap_socket(self.httpd.socket, server_side=True)
+            scheme = "https"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+        self.port = self.httpd.server_address[1]
+        self.url = f"{scheme}://127.0.0.1:{self.port}/simple/"
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
