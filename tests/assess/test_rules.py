@@ -20,7 +20,7 @@ def _codes(report, catalog=CATALOG, environ=None):
 
 
 def test_codes_come_from_the_registry_and_each_rule_documents_itself() -> None:
-    assert DIAGNOSIS_CODES == tuple(RULES)
+    assert tuple(RULES) == DIAGNOSIS_CODES
     for code, rule in RULES.items():
         assert re.fullmatch(r"[a-z]+(-[a-z]+)+", code), code
         assert len(rule.doc) > 40, f"{code}: the docstring is the code's documentation"
