@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "index"
 
@@ -11,7 +12,8 @@ class IndexServer:
     """Serves tests/fixtures/index/<name>.json as JSON Simple API pages under /simple/<name>/.
 
     Special names: ``flaky`` answers 500 once, then 200; ``ratelimited`` 429 twice, then 200; ``slowproj`` answers after 3 s;
-    ``htmlproj`` answers text/html. Counts requests per name.
+    ``htmlproj`` answers text/html. Counts requests per name. ``routes[name] = fn(handler)``
+    replaces the answer for one name (a test's hostile server: drips, bombs, redirects).
     """
 
     def __init__(self, tls: tuple[str, str] | None = None) -> None:
@@ -21,6 +23,7 @@ class IndexServer:
         server_self = self
         self.counts: dict[str, int] = {}
         self.auth: list[str | None] = []
+        self.routes: dict[str, Any] = {}
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args: object) -> None:
@@ -33,6 +36,11 @@ class IndexServer:
                 name = parts[-1] if parts else ""
                 server_self.counts[name] = server_self.counts.get(name, 0) + 1
                 server_self.auth.append(self.headers.get("Authorization"))
+                if name in server_self.routes:
+                    try:
+                        return server_self.routes[name](self)
+                    except (BrokenPipeError, ConnectionResetError):
+                        return None  # the client gave up, as it should
                 if name == "flaky" and server_self.counts[name] == 1:
                     return self._send(500, b"oops", "text/plain")
                 if name == "ratelimited":

@@ -70,9 +70,13 @@ def _newest(infos: Iterable[DistRelease]) -> tuple[Release | None, str | None]:
     return (best[1], best[2]) if best else (None, None)
 
 
-def _describe(rel: Release | None, dist: str | None, today: dt.date) -> str:
+def _describe(rel: Release | None, dist: str | None, today: dt.date, ok: list[DistRelease]) -> str:
     day = rel.day if rel is not None else None
     if rel is None or day is None:
+        if any(not i.upload_times for i in ok):
+            listed = ", ".join(f"{i.name} {i.newest.version}" for i in ok if i.newest is not None)
+            return ("the index publishes no upload times (PEP 503 HTML only), so release recency is unknown"
+                    + (f"; newest version: {listed}" if listed else ""))
         return "no release date known"
     return f"newest release {dist} {rel.version} on {day.isoformat()}, {(today - day).days} days ago"
 
@@ -101,7 +105,7 @@ def assess_status(fw: Framework, infos: Mapping[str, DistRelease], today: dt.dat
     newest, newest_dist = _newest(ok)
     newest_day = newest.day if newest is not None else None
     observed = observed_status(newest_day, marker, today, thresholds)
-    evidence = _describe(newest, newest_dist, today)
+    evidence = _describe(newest, newest_dist, today, ok)
     if newest is not None and newest.prerelease:
         stable, stable_dist = _newest([DistRelease(i.name, True, newest=i.newest) for i in ok])
         if stable is not None:
