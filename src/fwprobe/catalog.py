@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from fwprobe.errors import UsageError
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.9/3.10 only
@@ -16,7 +18,7 @@ else:  # pragma: no cover - exercised on 3.9/3.10 only
 CLAIMED_STATUSES = ("active", "stale", "unmaintained", "archived", "deprecated", "integrated")
 
 
-class CatalogError(Exception):
+class CatalogError(UsageError):
     """A catalog file is missing, unreadable or invalid; the message names file, entry, field."""
 
 

@@ -1,24 +1,29 @@
 """The typer app: options in, the pipeline called, a renderer picked, an exit code out.
 
-Exit codes: 0 ok; 1 a `check` policy failed; 2 bad usage or bad input (catalog that does not
-validate, an interpreter that is not Python, an index that cannot be configured).
+Exit codes: 0 ok; 1 a `check` policy failed; 2 bad usage or bad input (any ``UsageError``:
+a catalog that does not validate, an interpreter that is not Python, an index that cannot be
+configured), mapped in one place (``_usage_errors``); 130 interrupted.
 Heavy modules (rich, requests, packaging) are imported inside commands, so `--version` and
-`--help` stay fast.
+`--help` stay fast. Formats, their help and their dispatch come from ``fwprobe.render``.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, List, Optional, TypeVar
 
 import typer
 
-from fwprobe import __version__
+from fwprobe import __version__, render
+from fwprobe.errors import UsageError
 
 if TYPE_CHECKING:
     from fwprobe.catalog import Catalog
+    from fwprobe.core import ScanOptions
     from fwprobe.index import IndexClient
     from fwprobe.model import Report
 
@@ -30,6 +35,24 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _usage_errors(command: F) -> F:
+    """The one place a UsageError becomes a message on stderr and exit code 2."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except UsageError as exc:
+            typer.secho(f"fwprobe: error: {exc}", err=True, fg="red")
+            if exc.advice:
+                typer.echo(f"  {exc.advice}", err=True)
+            raise typer.Exit(EXIT_USAGE) from None
+
+    return wrapper  # type: ignore[return-value]
 
 
 def _version(value: bool) -> None:
@@ -54,14 +77,6 @@ def _root(
       fwprobe status --format markdown    catalog claims vs the package index
     Exit codes: 0 ok, 1 check failed, 2 bad usage or input.
     """
-
-
-def fail(message: str, advice: str = "") -> typer.Exit:
-    """Print a one-line error (and advice) on stderr; the caller raises the returned Exit(2)."""
-    typer.secho(f"fwprobe: error: {message}", err=True, fg="red")
-    if advice:
-        typer.echo(f"  {advice}", err=True)
-    return typer.Exit(EXIT_USAGE)
 
 
 class _RichProgress:
@@ -101,70 +116,73 @@ def _load_catalog(path: Optional[Path]) -> Catalog:
     try:
         return load_catalog(path)
     except CatalogError as exc:
-        raise fail(f"invalid catalog: {exc}") from None
+        raise CatalogError(f"invalid catalog: {exc}") from None
 
 
-def _pick_format(fmt: Optional[str], output: Optional[Path], allowed: tuple[str, ...]) -> str:
+def _pick_format(command: str, fmt: Optional[str], output: Optional[Path]) -> render.Renderer:
+    """The renderer for ``--format`` (default: table on a terminal, else the first machine format)."""
+    offered = render.renderers(command)
     if fmt is None:
-        return "table" if output is None and sys.stdout.isatty() else "json"
-    if fmt not in allowed:
-        raise fail(f"--format must be one of: {', '.join(allowed)} (got {fmt!r})")
-    return fmt
+        on_terminal = output is None and sys.stdout.isatty()
+        return offered[0] if on_terminal or offered[0].format is not render.Format.TABLE else offered[1]
+    chosen = render.get(command, fmt)
+    if chosen is None:
+        raise UsageError(f"--format must be one of: {', '.join(r.format.value for r in offered)} (got {fmt!r})")
+    return chosen
 
 
-def _emit(text_or_renderable: Any, fmt: str, output: Optional[Path]) -> None:
+def _emit(rendered: Any, output: Optional[Path]) -> None:
+    """A string or rich renderable to ``output`` (plain text, 140 columns) or stdout."""
     if output is not None:
         try:
             with open(output, "w", encoding="utf-8") as handle:
-                if isinstance(text_or_renderable, str):
-                    handle.write(text_or_renderable)
+                if isinstance(rendered, str):
+                    handle.write(rendered)
                 else:
                     from rich.console import Console
 
-                    Console(file=handle, width=140, no_color=True, force_terminal=False).print(
-                        text_or_renderable)
+                    Console(file=handle, width=140, no_color=True, force_terminal=False).print(rendered)
         except OSError as exc:
-            raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
+            raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
         typer.echo(f"wrote {output}", err=True)
         return
-    if isinstance(text_or_renderable, str):
-        sys.stdout.write(text_or_renderable)
+    if isinstance(rendered, str):
+        sys.stdout.write(rendered)
         sys.stdout.flush()
     else:
         from rich.console import Console
 
-        Console().print(text_or_renderable)
+        Console().print(rendered)
 
 
-def _render(report: Report, fmt: str, catalog: Catalog | None = None) -> Any:
-    if fmt == "json":
-        from fwprobe.render import json as render_json
+@dataclass(frozen=True)
+class IndexOptions:
+    """The index options every index-using command shares."""
 
-        return render_json.render(report)
-    if fmt == "markdown":
-        from fwprobe.render import markdown
+    disabled: bool = False
+    url: Optional[str] = None
+    offline: bool = False
+    refresh: bool = False
+    timeout: float = 15.0
 
-        return markdown.render(report, catalog)
-    from fwprobe.render import table
+    def client(self, required: bool) -> Optional[IndexClient]:
+        """The client; when not ``required`` (scan, check) a missing configuration is a warning
+        and the report simply has no release columns."""
+        from fwprobe.index import IndexClient, IndexConfigError, resolve_index_url
 
-    return table.render(report)
-
-
-def _index_client(index_url: Optional[str], offline: bool, refresh: bool, timeout: float,
-                  required: bool = True) -> Optional[IndexClient]:
-    """The index client; when not ``required`` (scan, check) a missing configuration is a
-    warning and the report simply has no release columns."""
-    from fwprobe.index import IndexClient, IndexConfigError, resolve_index_url
-
-    try:
-        url = resolve_index_url(index_url)
-    except IndexConfigError as exc:
-        if required or index_url:
-            raise fail(str(exc), "set one with --index-url URL or FWPROBE_INDEX_URL, or use --no-index") from None
-        typer.secho(f"fwprobe: warning: {exc}; continuing without release status (--no-index)",
-                    err=True, fg="yellow")
-        return None
-    return IndexClient(url, offline=offline, refresh=refresh, timeout=timeout)
+        if self.disabled:
+            return None
+        if self.timeout <= 0:
+            raise UsageError("--index-timeout must be a positive number of seconds")
+        try:
+            url = resolve_index_url(self.url)
+        except IndexConfigError as exc:
+            if required or self.url:
+                raise
+            typer.secho(f"fwprobe: warning: {exc}; continuing without release status (--no-index)",
+                        err=True, fg="yellow")
+            return None
+        return IndexClient(url, offline=self.offline, refresh=self.refresh, timeout=self.timeout)
 
 
 def _index_advice(report: Report) -> None:
@@ -187,32 +205,22 @@ def _index_advice(report: Report) -> None:
     typer.secho(f"fwprobe: warning: {advice}", err=True, fg="yellow")
 
 
-_FORMAT_HELP = "table (default on a terminal), json (default otherwise; schema fwprobe.report/1)"
+def _scan_report(catalog: Catalog, options: ScanOptions, index: IndexOptions) -> Report:
+    from fwprobe.core import scan
+
+    if options.timeout <= 0:
+        raise UsageError("--timeout must be a positive number of seconds")
+    report = scan(catalog, options, index=index.client(required=False), progress=_RichProgress())
+    _index_advice(report)
+    return report
 
 
-def _scan_report(
-    python: Optional[str], framework: Optional[List[str]], no_import: bool, timeout: float,
-    keep_pythonpath: bool, catalog_path: Optional[Path], no_index: bool, index_url: Optional[str],
-    offline: bool, refresh: bool, index_timeout: float,
-) -> tuple[Report, Catalog]:
-    from fwprobe.catalog import CatalogError
-    from fwprobe.core import ScanOptions, scan
-    from fwprobe.target import TargetError
+def _scan_options(python: Optional[str], framework: Optional[List[str]], no_import: bool, timeout: float,
+                  keep_pythonpath: bool) -> ScanOptions:
+    from fwprobe.core import ScanOptions
 
-    if timeout <= 0:
-        raise fail("--timeout must be a positive number of seconds")
-    catalog = _load_catalog(catalog_path)
-    client = None if no_index else _index_client(index_url, offline, refresh, index_timeout, required=False)
-    options = ScanOptions(python=python, frameworks=tuple(framework or ()), do_import=not no_import,
-                          timeout=timeout, keep_pythonpath=keep_pythonpath)
-    try:
-        report = scan(catalog, options, index=client, progress=_RichProgress())
-        _index_advice(report)
-        return report, catalog
-    except TargetError as exc:
-        raise fail(f"--python: {exc}") from None
-    except CatalogError as exc:
-        raise fail(str(exc)) from None
+    return ScanOptions(python=python, frameworks=tuple(framework or ()), do_import=not no_import,
+                       timeout=timeout, keep_pythonpath=keep_pythonpath)
 
 
 _PYTHON = typer.Option(None, "--python", "-p", metavar="PATH",
@@ -224,7 +232,8 @@ _FRAMEWORK = typer.Option(None, "--framework", "-f", metavar="NAME",
 _NO_IMPORT = typer.Option(False, "--no-import",
                           help="Metadata only: never import a framework (fast; safe on untrusted environments).")
 _TIMEOUT = typer.Option(90.0, "--timeout", metavar="SECONDS",
-                        help="Per-framework probe timeout (TensorFlow's first import can be slow).")
+                        help="Per-framework probe timeout, also bounding the metadata scan "
+                             "(TensorFlow's first import can be slow).")
 _KEEP_PP = typer.Option(False, "--keep-pythonpath",
                         help="Pass PYTHONPATH/PYTHONHOME to the target (dropped by default).")
 _CATALOG = typer.Option(None, "--catalog", metavar="PATH", help="A catalog directory or TOML file instead of the built-in one.")
@@ -239,12 +248,17 @@ _INDEX_TIMEOUT = typer.Option(15.0, "--index-timeout", metavar="SECONDS",
 _OUTPUT = typer.Option(None, "--output", "-o", metavar="FILE", help="Write the report to FILE instead of stdout.")
 
 
+def _format_option(command: str, default: Optional[str] = None) -> Any:
+    return typer.Option(default, "--format", metavar="FORMAT", help=render.formats_help(command))
+
+
 @app.command("scan")
+@_usage_errors
 def scan_cmd(
     python: Optional[str] = _PYTHON,
     framework: Optional[List[str]] = _FRAMEWORK,
     no_import: bool = _NO_IMPORT,
-    fmt: Optional[str] = typer.Option(None, "--format", metavar="FORMAT", help=_FORMAT_HELP),
+    fmt: Optional[str] = _format_option("scan"),
     output: Optional[Path] = _OUTPUT,
     timeout: float = _TIMEOUT,
     no_index: bool = _NO_INDEX,
@@ -263,18 +277,18 @@ def scan_cmd(
       fwprobe scan --python ~/venvs/train --framework torch
       fwprobe scan --no-import --no-index --format json
     """
-    chosen = _pick_format(fmt, output, ("table", "json"))
-    report, catalog = _scan_report(python, framework, no_import, timeout, keep_pythonpath,
-                                   catalog_path, no_index, index_url, offline, refresh, index_timeout)
-    _emit(_render(report, chosen, catalog), chosen, output)
+    renderer = _pick_format("scan", fmt, output)
+    catalog = _load_catalog(catalog_path)
+    report = _scan_report(catalog, _scan_options(python, framework, no_import, timeout, keep_pythonpath),
+                          IndexOptions(no_index, index_url, offline, refresh, index_timeout))
+    _emit(renderer(report, catalog), output)
 
 
 @app.command("status")
+@_usage_errors
 def status_cmd(
     framework: Optional[List[str]] = _FRAMEWORK,
-    fmt: Optional[str] = typer.Option(None, "--format", metavar="FORMAT",
-                                      help="table (default on a terminal), json, markdown (the catalog's "
-                                           "comparison table with verified status, for maintainers)"),
+    fmt: Optional[str] = _format_option("status"),
     output: Optional[Path] = _OUTPUT,
     index_url: Optional[str] = _INDEX_URL,
     offline: bool = _OFFLINE,
@@ -292,27 +306,19 @@ def status_cmd(
       fwprobe status
       fwprobe status --format markdown -o STATUS.md
     """
-    from fwprobe.catalog import CatalogError
     from fwprobe.core import status_report
 
-    chosen = _pick_format(fmt, output, ("table", "json", "markdown"))
+    renderer = _pick_format("status", fmt, output)
     catalog = _load_catalog(catalog_path)
-    client = _index_client(index_url, offline, refresh, index_timeout)
+    client = IndexOptions(False, index_url, offline, refresh, index_timeout).client(required=True)
     assert client is not None
-    try:
-        report = status_report(catalog, client, list(framework or ()), progress=_RichProgress())
-    except CatalogError as exc:
-        raise fail(str(exc)) from None
+    report = status_report(catalog, client, list(framework or ()), progress=_RichProgress())
     _index_advice(report)
-    if chosen == "table":
-        from fwprobe.render import status_table
-
-        _emit(status_table.render(report), chosen, output)
-    else:
-        _emit(_render(report, chosen, catalog), chosen, output)
+    _emit(renderer(report, catalog), output)
 
 
 @app.command("check")
+@_usage_errors
 def check_cmd(
     require: Optional[List[str]] = typer.Option(
         None, "--require", "-r", metavar="SPEC",
@@ -331,8 +337,7 @@ def check_cmd(
                                               help="Also write a JUnit XML report for CI dashboards."),
     python: Optional[str] = _PYTHON,
     framework: Optional[List[str]] = _FRAMEWORK,
-    fmt: Optional[str] = typer.Option("text", "--format", metavar="FORMAT",
-                                      help="text (one line per check; default) or json (the report with its checks)"),
+    fmt: Optional[str] = _format_option("check", "text"),
     output: Optional[Path] = _OUTPUT,
     timeout: float = _TIMEOUT,
     no_index: bool = _NO_INDEX,
@@ -356,53 +361,49 @@ def check_cmd(
     from packaging.requirements import InvalidRequirement, Requirement
 
     from fwprobe import assess
+    from fwprobe.catalog import normalize
     from fwprobe.render import check as render_check
 
-    if fmt not in ("text", "json"):
-        raise fail(f"--format must be text or json (got {fmt!r})")
+    renderer = _pick_format("check", fmt, output)
     try:
-        fail_policy = assess.parse_fail_on(fail_on)
+        policy = assess.parse_fail_on(fail_on)
     except ValueError as exc:
-        raise fail(str(exc)) from None
+        raise UsageError(str(exc)) from None
     requirements = []
     for spec in require or ():
         try:
             requirements.append(Requirement(spec))
         except InvalidRequirement as exc:
-            raise fail(f"--require {spec!r} is not a PEP 440 requirement: {exc}") from None
+            raise UsageError(f"--require {spec!r} is not a PEP 440 requirement: {exc}") from None
     catalog = _load_catalog(catalog_path)
     known = {d for fw in catalog.frameworks for d in (*fw.distributions, *fw.companions)}
-    from fwprobe.catalog import normalize
-
     for req in requirements:
         if normalize(req.name) not in known:
-            raise fail(f"--require {req.name}: not a framework or companion in the catalog",
-                       "known: " + ", ".join(sorted(known)))
+            raise UsageError(f"--require {req.name}: not a framework or companion in the catalog",
+                             "known: " + ", ".join(sorted(known)))
     for key in require_gpu or ():
         if catalog.get(key) is None:
-            raise fail(f"--require-gpu {key}: unknown framework",
-                       "known: " + ", ".join(fw.id for fw in catalog.frameworks))
+            raise UsageError(f"--require-gpu {key}: unknown framework",
+                             "known: " + ", ".join(fw.id for fw in catalog.frameworks))
     if max_age_days is not None and no_index:
-        raise fail("--max-age-days needs the package index; drop --no-index")
+        raise UsageError("--max-age-days needs the package index; drop --no-index")
     scan_frameworks = list(framework or ())
     if scan_frameworks:  # a required framework is always scanned
         scan_frameworks += [*(require_gpu or ()), *(r.name for r in requirements)]
-    report, catalog = _scan_report(python, scan_frameworks, False, timeout, keep_pythonpath,
-                                   catalog_path, no_index, index_url, offline, refresh, index_timeout)
-    checks = assess.evaluate_checks(report, catalog, requirements, list(require_gpu or ()), fail_policy,
-                                    max_age_days)
+    report = _scan_report(catalog, _scan_options(python, scan_frameworks, False, timeout, keep_pythonpath),
+                          IndexOptions(no_index, index_url, offline, refresh, index_timeout))
+    checks = assess.evaluate_checks(report, catalog, requirements, list(require_gpu or ()), policy, max_age_days)
     report = replace(report, checks=checks)
     if junit_path is not None:
         try:
             junit_path.write_text(render_check.junit(report), encoding="utf-8")
         except OSError as exc:
-            raise fail(f"cannot write {junit_path}: {exc.strerror or exc}") from None
-    text = report.to_json() if fmt == "json" else render_check.lines(report)
-    _emit(text, fmt, output)
+            raise UsageError(f"cannot write {junit_path}: {exc.strerror or exc}") from None
+    _emit(renderer(report, catalog), output)
     if os.environ.get("GITHUB_ACTIONS"):
         annotations = render_check.github_annotations(checks)
         # keep JSON on stdout parseable: annotations then go to stderr
-        (sys.stderr if fmt == "json" and output is None else sys.stdout).write(annotations)
+        (sys.stderr if renderer.format is render.Format.JSON and output is None else sys.stdout).write(annotations)
     raise typer.Exit(EXIT_OK if all(c.passed for c in checks) else EXIT_POLICY)
 
 

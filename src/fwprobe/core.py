@@ -46,7 +46,8 @@ def scan(catalog: Catalog, options: ScanOptions, index: IndexClient | None = Non
     when = today or now_utc()
     with Workdir() as workdir, ThreadPoolExecutor(max_workers=2) as pool:
         system_f: Future[System] = pool.submit(read_system)
-        inv = read_inventory(python, catalog, workdir, keep_pythonpath=options.keep_pythonpath)
+        inv = read_inventory(python, catalog, workdir, timeout=options.timeout,
+                             keep_pythonpath=options.keep_pythonpath)
         installed = [fw for fw in chosen if inv.installed(fw)]
         index_f: Future[dict[str, DistRelease]] | None = None
         if index is not None:

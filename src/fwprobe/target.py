@@ -11,11 +11,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from fwprobe.errors import UsageError
 from fwprobe.runner import Child, Finished, RunnerError, child_env
 
 
-class TargetError(Exception):
+class TargetError(UsageError):
     """The target interpreter cannot be used (missing, not Python, too old, broken)."""
+
+    advice = "pass --python a Python 3.6+ executable or a virtualenv/conda environment directory"
 
 
 @lru_cache(maxsize=1)

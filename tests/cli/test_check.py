@@ -93,7 +93,7 @@ def test_bad_usage_exits_2(tmp_path: Path) -> None:
         (["check", "--no-index", "--require-gpu", "caffe"], "unknown framework"),
         (["check", "--no-index", "--fail-on", "sometimes"], "--fail-on takes one of"),
         (["check", "--no-index", "--max-age-days", "30"], "needs the package index"),
-        (["check", "--no-index", "--format", "xml"], "--format must be text or json"),
+        (["check", "--no-index", "--format", "xml"], "--format must be one of: text, json"),
         (["check", "--no-index", "--python", "/nonexistent"], "no such file"),
     ]:
         result = runner.invoke(app, argv)

@@ -36,8 +36,7 @@ from fwprobe.model import (
     System,
     Verdict,
 )
-from fwprobe.render import Format, check, markdown, status_table, table
-from fwprobe.render import json as render_json
+from fwprobe.render import RENDERERS, Format, check
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 
@@ -123,28 +122,31 @@ def _golden(name: str, actual: str) -> None:
     assert actual == path.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("fmt", list(Format))
-def test_every_format_renders(fmt: Format) -> None:
-    report = sample_report()
-    catalog = load_catalog()
-    rendered = {Format.TABLE: lambda: _text(table.render(report)),
-                Format.JSON: lambda: render_json.render(report),
-                Format.MARKDOWN: lambda: markdown.render(report, catalog)}[fmt]()
-    _golden(f"report.{fmt.value}", rendered)
+GOLDEN_OF = {("scan", "table"): "report.table", ("scan", "json"): "report.json",
+             ("status", "table"): "status.table", ("status", "json"): "report.json",
+             ("status", "markdown"): "report.markdown", ("check", "text"): "check.txt",
+             ("check", "json"): "report.json"}
 
 
-def test_status_table_golden() -> None:
-    _golden("status.table", _text(status_table.render(sample_report())))
+def test_every_format_has_a_renderer_and_every_renderer_a_golden() -> None:
+    assert {r.format for r in RENDERERS} == set(Format)
+    assert {(r.command, r.format.value) for r in RENDERERS} == set(GOLDEN_OF)
+
+
+@pytest.mark.parametrize("renderer", RENDERERS, ids=lambda r: f"{r.command}-{r.format.value}")
+def test_every_registered_renderer_matches_its_golden(renderer) -> None:
+    out = renderer(sample_report(), load_catalog())
+    _golden(GOLDEN_OF[(renderer.command, renderer.format.value)], out if isinstance(out, str) else _text(out))
 
 
 def test_check_lines_and_junit_golden() -> None:
     report = sample_report()
-    _golden("check.txt", check.lines(report))
+    _golden("check.txt", check.text(report))
     _golden("check.junit.xml", check.junit(report))
 
 
 def test_json_schema_keys_are_stable() -> None:
-    data = json.loads(render_json.render(sample_report()))
+    data = json.loads(sample_report().to_json())
     assert data["schema"] == SCHEMA and next(iter(data)) == "schema"
     assert list(data) == ["schema", "generated_at", "fwprobe_version", "target", "system", "frameworks",
                           "diagnoses", "checks", "index_url", "options"]

@@ -8,11 +8,14 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
+from fwprobe.errors import UsageError
 from fwprobe.index.redact import redact
 
 
-class IndexConfigError(Exception):
+class IndexConfigError(UsageError):
     """No usable index URL could be determined."""
+
+    advice = "set one with --index-url URL or FWPROBE_INDEX_URL, or use --no-index"
 
 
 def pip_config_files(environ: Mapping[str, str] | None = None) -> list[Path]:

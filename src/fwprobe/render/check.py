@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from fwprobe.catalog import Catalog
 from fwprobe.model import Check, Report
 
 
-def lines(report: Report) -> str:
+def text(report: Report, catalog: Catalog | None = None) -> str:
+    """One PASS/FAIL line per check, then the totals."""
     out = [f"{'PASS' if c.passed else 'FAIL'} {c.name}: {c.reason}" for c in report.checks]
     failed = sum(not c.passed for c in report.checks)
     out.append(f"{len(report.checks) - failed} passed, {failed} failed")

@@ -6,13 +6,14 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from fwprobe.catalog import Catalog
 from fwprobe.model import Report
 from fwprobe.render.table import _STATUS_STYLE
 
 _VERDICT_STYLE = {"confirmed": "green", "contradicted": "bold red", "unverified": "dim"}
 
 
-def render(report: Report) -> RenderableType:
+def render(report: Report, catalog: Catalog | None = None) -> RenderableType:
     t = Table(show_lines=False, title=f"Release status from {report.index_url}", title_justify="left")
     t.add_column("Framework", no_wrap=True)
     t.add_column("Observed", no_wrap=True)

@@ -6,6 +6,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from fwprobe.catalog import Catalog
 from fwprobe.model import Diagnosis, FrameworkResult, Outcome, Report, Severity, Status
 
 _OUTCOME_STYLE = {Outcome.OK: "green", Outcome.FAILED: "red", Outcome.CRASHED: "bold red",
@@ -113,7 +114,7 @@ def diagnoses_table(diagnoses: tuple[Diagnosis, ...]) -> RenderableType:
     return t
 
 
-def render(report: Report) -> RenderableType:
+def render(report: Report, catalog: Catalog | None = None) -> RenderableType:
     parts: list[RenderableType] = []
     if report.target is not None:
         t = report.target
