@@ -100,6 +100,8 @@ class Framework:
     # how to install a GPU build; may use {cuda} (the driver's CUDA) and {cuda_major}
     gpu_install_hint: str = ""
     import_hints: tuple[ImportHint, ...] = ()
+    # the first release whose builds carry kernels for a GPU architecture: {"sm_120": "2.7.0"}
+    arch_first_release: dict[str, str] = field(default_factory=dict)
     # the claim includes "community forks exist": checked against the forks' own status
     claim_forks: bool = False
     source: str = ""
@@ -190,7 +192,7 @@ _FRAMEWORK_KEYS = {
     "id", "name", "seed", "import_name", "probe", "distributions", "companions", "forks",
     "features", "execution", "use_cases", "claim", "claimed_status", "maintainer",
     "integrated_into", "gpu", "cpu_only_distributions", "cpu_only_local_versions",
-    "gpu_install_hint", "import_hints", "claim_forks",
+    "gpu_install_hint", "import_hints", "claim_forks", "arch_first_release",
 }
 _IMPORT_HINT_KEYS = {"match", "hint", "if_installed"}
 
@@ -232,6 +234,16 @@ def _strings(e: _Entry, fld: str) -> tuple[str, ...]:
         if not isinstance(item, str) or not item.strip():
             e.fail(fld, f"{item!r} must be a non-empty string")
     return tuple(value)
+
+
+def _arch_table(e: _Entry) -> dict[str, str]:
+    table = e.get("arch_first_release", dict, {})
+    for key, value in table.items():
+        if not re.fullmatch(r"sm_\d+[a-z]?", key):
+            e.fail("arch_first_release", f"{key!r} is not a GPU architecture like 'sm_120'")
+        if not isinstance(value, str) or not value.strip():
+            e.fail("arch_first_release", f"{key}: {value!r} must be a version string")
+    return dict(table)
 
 
 def _parse_import_hints(e: _Entry) -> tuple[ImportHint, ...]:
@@ -279,6 +291,7 @@ def _parse_framework(path: Path, index: int, table: Any) -> Framework:
         cpu_only_local_versions=_strings(e, "cpu_only_local_versions"),
         gpu_install_hint=e.get("gpu_install_hint", str, ""),
         import_hints=_parse_import_hints(e),
+        arch_first_release=_arch_table(e),
         claim_forks=claim_forks,
         source=str(path),
     )

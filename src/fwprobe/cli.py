@@ -216,11 +216,13 @@ def _scan_report(catalog: Catalog, options: ScanOptions, index: IndexOptions) ->
 
 
 def _scan_options(python: Optional[str], framework: Optional[List[str]], no_import: bool, timeout: float,
-                  keep_pythonpath: bool) -> ScanOptions:
+                  keep_pythonpath: bool, exercise: bool = False) -> ScanOptions:
     from fwprobe.core import ScanOptions
 
+    if exercise and no_import:
+        raise UsageError("--exercise needs to import the frameworks; drop --no-import")
     return ScanOptions(python=python, frameworks=tuple(framework or ()), do_import=not no_import,
-                       timeout=timeout, keep_pythonpath=keep_pythonpath)
+                       timeout=timeout, keep_pythonpath=keep_pythonpath, exercise=exercise)
 
 
 _PYTHON = typer.Option(None, "--python", "-p", metavar="PATH",
@@ -246,6 +248,9 @@ _REFRESH = typer.Option(False, "--refresh", help="Ignore the index cache (answer
 _INDEX_TIMEOUT = typer.Option(15.0, "--index-timeout", metavar="SECONDS",
                               help="Deadline for each index answer, however slowly it trickles (a whole run: twice this).")
 _OUTPUT = typer.Option(None, "--output", "-o", metavar="FILE", help="Write the report to FILE instead of stdout.")
+_EXERCISE_HELP = ("Prove each device usable: run one tiny computation (a 64x64 matmul of ones, checked "
+                  "exactly) on every device each framework lists, cpu included. Probe children never "
+                  "preallocate GPU memory (TF_FORCE_GPU_ALLOW_GROWTH, XLA_PYTHON_CLIENT_PREALLOCATE).")
 
 
 def _format_option(command: str, default: Optional[str] = None) -> Any:
@@ -258,6 +263,7 @@ def scan_cmd(
     python: Optional[str] = _PYTHON,
     framework: Optional[List[str]] = _FRAMEWORK,
     no_import: bool = _NO_IMPORT,
+    exercise: bool = typer.Option(False, "--exercise", help=_EXERCISE_HELP),
     fmt: Optional[str] = _format_option("scan"),
     output: Optional[Path] = _OUTPUT,
     timeout: float = _TIMEOUT,
@@ -279,7 +285,7 @@ def scan_cmd(
     """
     renderer = _pick_format("scan", fmt, output)
     catalog = _load_catalog(catalog_path)
-    report = _scan_report(catalog, _scan_options(python, framework, no_import, timeout, keep_pythonpath),
+    report = _scan_report(catalog, _scan_options(python, framework, no_import, timeout, keep_pythonpath, exercise),
                           IndexOptions(no_index, index_url, offline, refresh, index_timeout))
     _emit(renderer(report, catalog), output)
 
@@ -325,7 +331,8 @@ def check_cmd(
         help="A PEP 440 requirement that must be installed, e.g. 'torch>=2.4,<3'; repeatable."),
     require_gpu: Optional[List[str]] = typer.Option(
         None, "--require-gpu", "-g", metavar="FRAMEWORK",
-        help="This framework must import and see at least one accelerator; repeatable."),
+        help="This framework must import, see at least one accelerator and (unless --no-exercise) "
+             "compute on every one it sees; repeatable."),
     fail_on: str = typer.Option(
         "error", "--fail-on", metavar="LEVEL|CODES",
         help="Fail on diagnoses at or above a severity (error, warning, info), on a comma list "
@@ -335,6 +342,9 @@ def check_cmd(
         help="Every installed framework must have had a release within N days (needs the index)."),
     junit_path: Optional[Path] = typer.Option(None, "--junit", metavar="FILE",
                                               help="Also write a JUnit XML report for CI dashboards."),
+    exercise: Optional[bool] = typer.Option(
+        None, "--exercise/--no-exercise",
+        help=_EXERCISE_HELP + " Default: on when --require-gpu is given (CI wants usable, not visible)."),
     python: Optional[str] = _PYTHON,
     framework: Optional[List[str]] = _FRAMEWORK,
     fmt: Optional[str] = _format_option("check", "text"),
@@ -390,7 +400,9 @@ def check_cmd(
     scan_frameworks = list(framework or ())
     if scan_frameworks:  # a required framework is always scanned
         scan_frameworks += [*(require_gpu or ()), *(r.name for r in requirements)]
-    report = _scan_report(catalog, _scan_options(python, scan_frameworks, False, timeout, keep_pythonpath),
+    do_exercise = bool(require_gpu) if exercise is None else exercise
+    report = _scan_report(catalog, _scan_options(python, scan_frameworks, False, timeout, keep_pythonpath,
+                                                 do_exercise),
                           IndexOptions(no_index, index_url, offline, refresh, index_timeout))
     checks = assess.evaluate_checks(report, catalog, requirements, list(require_gpu or ()), policy, max_age_days)
     report = replace(report, checks=checks)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -12,7 +13,7 @@ from fwprobe.catalog import Catalog, Framework, normalize
 from fwprobe.clock import now_utc
 from fwprobe.inventory import Inventory, read_inventory
 from fwprobe.model import DistRelease, FrameworkResult, Outcome, ProbeResult, Report, System
-from fwprobe.probes import NoProgress, Progress, run_probes
+from fwprobe.probes import NoProgress, Progress, probe_env, run_probes
 from fwprobe.system import read_system
 from fwprobe.target import Workdir, resolve_python
 
@@ -29,6 +30,7 @@ class ScanOptions:
     do_import: bool = True
     timeout: float = DEFAULT_TIMEOUT
     keep_pythonpath: bool = False
+    exercise: bool = False  # compute on every device each framework lists
 
 
 def scan(catalog: Catalog, options: ScanOptions, index: IndexClient | None = None,
@@ -54,9 +56,10 @@ def scan(catalog: Catalog, options: ScanOptions, index: IndexClient | None = Non
             names = _index_names(chosen, inv)
             index_f = pool.submit(index.fetch_many, names)
         probes: dict[str, ProbeResult] = {}
+        env_set = probe_env(dict(os.environ))
         if options.do_import and installed:
             probes = run_probes(python, installed, options.timeout, workdir, progress,
-                                options.keep_pythonpath)
+                                options.keep_pythonpath, options.exercise, env_set)
         system = system_f.result()
         releases = index_f.result() if index_f is not None else {}
     results = tuple(_framework_result(fw, inv, probes.get(fw.id), options.do_import)
@@ -72,7 +75,9 @@ def scan(catalog: Catalog, options: ScanOptions, index: IndexClient | None = Non
         frameworks=results,
         index_url=index.display_url if index is not None else None,
         options={"python": python, "import": options.do_import, "timeout": options.timeout,
-                 "frameworks": [fw.id for fw in chosen]},
+                 "exercise": options.exercise, "frameworks": [fw.id for fw in chosen],
+                 # set for the probe children by fwprobe (never overriding the user's own)
+                 "probe_env": env_set if options.do_import else {}},
     )
     return replace(report, diagnoses=assess.diagnose(report, catalog, inv))
 

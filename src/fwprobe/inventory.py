@@ -36,7 +36,8 @@ def wanted_names(catalog: Catalog) -> list[str]:
         names += [*fw.distributions, *fw.companions]
     for rule in catalog.compat:
         names += [rule.when, rule.other]
-    return sorted(set(names))
+    # the CUDA wheels frameworks pin (nvidia-wheel-mismatch, cuda-library-shadowed)
+    return [*sorted(set(names)), "nvidia-*"]
 
 
 def read_inventory(python: str, catalog: Catalog, workdir: Workdir, timeout: float = 30.0,

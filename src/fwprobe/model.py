@@ -96,6 +96,28 @@ class Device:
     index: int
     name: str | None = None
     memory_bytes: int | None = None
+    capability: str | None = None  # CUDA compute capability, "8.0", where the framework says
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One tiny computation on one device (64x64 matmul of ones), its result checked exactly."""
+
+    kind: str  # a Device's kind, or "backend" (keras: one op through its active backend)
+    index: int
+    passed: bool
+    seconds: float | None = None
+    error_type: str | None = None
+    error_message: str | None = None
+
+
+@dataclass(frozen=True)
+class LoadedLibrary:
+    """A CUDA/ROCm-family shared library mapped into the probe's process (/proc/self/maps)."""
+
+    name: str  # libcudnn, libcudart, ...
+    path: str
+    version: str | None = None  # from the file name: "12" of libcudart.so.12
 
 
 @dataclass(frozen=True)
@@ -121,6 +143,9 @@ class ProbeResult:
     output_tail: str | None = None
     build: Build = field(default_factory=Build)
     devices: tuple[Device, ...] = ()
+    exercise: tuple[Exercise, ...] = ()  # empty unless --exercise
+    libraries: tuple[LoadedLibrary, ...] = ()  # Linux: what the process really loaded
+    arch_list: tuple[str, ...] = ()  # kernel architectures the build carries (sm_80, compute_90)
     execution: dict[str, Any] = field(default_factory=dict)
     details: dict[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
@@ -226,6 +251,11 @@ class Gpu:
     name: str
     memory_mib: int | None = None
     uuid: str | None = None
+    compute_capability: str | None = None  # "9.0"; absent on drivers that cannot report it
+    memory_used_mib: int | None = None
+    mig_mode: str | None = None  # Enabled | Disabled
+    persistence_mode: str | None = None
+    pci_bus_id: str | None = None
 
 
 @dataclass(frozen=True)

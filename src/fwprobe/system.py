@@ -11,7 +11,10 @@ from pathlib import Path
 from fwprobe.model import Gpu, System
 from fwprobe.runner import RunnerError, child_env, run
 
-QUERY = "--query-gpu=index,name,memory.total,driver_version,uuid"
+# Fields asked of nvidia-smi, richest first; an older driver that rejects a field gets BASIC.
+FIELDS = ("index", "name", "memory.total", "driver_version", "uuid", "compute_cap", "memory.used",
+          "mig.mode.current", "persistence_mode", "pci.bus_id")
+BASIC = FIELDS[:5]
 
 
 def read_system(timeout: float = 15.0, environ: dict[str, str] | None = None) -> System:
@@ -50,7 +53,13 @@ def read_system(timeout: float = 15.0, environ: dict[str, str] | None = None) ->
 def _nvidia(smi: str, timeout: float, env: dict[str, str]
             ) -> tuple[str | None, str | None, tuple[Gpu, ...], str | None]:
     try:
-        listing = run([smi, QUERY, "--format=csv,noheader,nounits"], timeout, env=child_env(env))
+        fields: tuple[str, ...] = FIELDS
+        listing = run([smi, "--query-gpu=" + ",".join(fields), "--format=csv,noheader,nounits"], timeout,
+                      env=child_env(env))
+        if not listing.timed_out and listing.returncode != 0 and "field" in listing.output_tail.lower():
+            fields = BASIC  # an older driver: what it cannot report is absent, not an error
+            listing = run([smi, "--query-gpu=" + ",".join(fields), "--format=csv,noheader,nounits"], timeout,
+                          env=child_env(env))
         header = run([smi], timeout, env=child_env(env))
     except RunnerError as exc:
         return None, None, (), str(exc)
@@ -60,7 +69,7 @@ def _nvidia(smi: str, timeout: float, env: dict[str, str]
         if done.returncode != 0:
             last = done.output_tail.strip().splitlines()[-1:] or [f"exit status {done.returncode}"]
             return None, None, (), last[0]
-    gpus, driver = parse_gpu_csv(listing.output_tail)
+    gpus, driver = parse_gpu_csv(listing.output_tail, fields)
     match = re.search(r"CUDA Version:\s*([\d.]+)", header.output_tail)
     if driver is None:
         m = re.search(r"Driver Version:\s*([\d.]+)", header.output_tail)
@@ -68,19 +77,37 @@ def _nvidia(smi: str, timeout: float, env: dict[str, str]
     return driver, match.group(1) if match else None, gpus, None
 
 
-def parse_gpu_csv(text: str) -> tuple[tuple[Gpu, ...], str | None]:
-    """GPUs and the driver version from ``nvidia-smi --query-gpu=... --format=csv,noheader``."""
+def _value(text: str | None) -> str | None:
+    """A CSV cell, or None for nvidia-smi's placeholders ([N/A], [Not Supported], ...)."""
+    if text is None:
+        return None
+    text = text.strip()
+    return None if not text or text.startswith("[") or text in ("N/A", "Not Supported") else text
+
+
+def _int(text: str | None) -> int | None:
+    value = _value(text)
+    head = value.split()[0] if value else ""
+    return int(head) if head.isdigit() else None
+
+
+def parse_gpu_csv(text: str, fields: tuple[str, ...] = BASIC) -> tuple[tuple[Gpu, ...], str | None]:
+    """GPUs and the driver version from ``nvidia-smi --query-gpu=FIELDS --format=csv,noheader``."""
     gpus: list[Gpu] = []
     driver = None
     for line in text.splitlines():
         parts = [p.strip() for p in line.split(",")]
         if len(parts) < 4 or not parts[0].isdigit():
             continue
-        mem = parts[2].split()[0] if parts[2] else ""
-        gpus.append(Gpu(index=int(parts[0]), name=parts[1],
-                        memory_mib=int(mem) if mem.isdigit() else None,
-                        uuid=parts[4] if len(parts) > 4 and parts[4] else None))
-        driver = driver or parts[3] or None
+        row = dict(zip(fields, parts))
+        gpus.append(Gpu(index=int(parts[0]), name=row.get("name", ""),
+                        memory_mib=_int(row.get("memory.total")), uuid=_value(row.get("uuid")),
+                        compute_capability=_value(row.get("compute_cap")),
+                        memory_used_mib=_int(row.get("memory.used")),
+                        mig_mode=_value(row.get("mig.mode.current")),
+                        persistence_mode=_value(row.get("persistence_mode")),
+                        pci_bus_id=_value(row.get("pci.bus_id"))))
+        driver = driver or _value(row.get("driver_version"))
     return tuple(gpus), driver
 
 

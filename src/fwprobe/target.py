@@ -73,10 +73,10 @@ class Workdir:
 
 
 def start_agent(python: str, args: list[str], timeout: float, workdir: Workdir,
-                keep_pythonpath: bool = False) -> Child:
+                keep_pythonpath: bool = False, extra_env: dict[str, str] | None = None) -> Child:
     """Start the agent in ``python``; raises RunnerError if the program cannot start at all."""
     return Child([python, "-c", agent_source(), *args], timeout,
-                 env=child_env(keep_pythonpath=keep_pythonpath), cwd=workdir.path)
+                 env=child_env(extra_env, keep_pythonpath=keep_pythonpath), cwd=workdir.path)
 
 
 def read_result(path: str) -> dict[str, Any] | None:

@@ -140,3 +140,44 @@ def test_a_new_framework_needs_only_a_catalog_record(tmp_path: Path) -> None:
     failed = ReportBuilder(catalog=catalog).framework("paddle", "paddlepaddle-gpu", "3.0.0", outcome=Outcome.FAILED,
                                                       error="libcudnn.so.9: cannot open").build()
     assert diagnose(failed, catalog, environ={})[0].hint == "install the cuDNN that paddlepaddle-gpu==3.0.0 expects"
+
+
+def test_fewer_gpus_than_the_driver_shows() -> None:
+    report = ReportBuilder(gpus=4).framework("pytorch", "torch", "2.5.1", cuda="12.4", cpu_only=False,
+                                             devices=("cuda", "cuda", "cpu")).build()
+    (found,) = diagnose(report, CATALOG, environ={})
+    assert found.code == "gpu-count-mismatch" and "sees 2 GPU(s), but the driver shows 4" in found.message
+    explained = ReportBuilder(gpus=4, cuda_visible_devices="0,1").framework(
+        "pytorch", "torch", "2.5.1", cuda="12.4", cpu_only=False, devices=("cuda", "cuda", "cpu")).build()
+    assert diagnose(explained, CATALOG, environ={}) == ()
+
+
+def _with_libraries(*paths: str):
+    from dataclasses import replace
+
+    from fwprobe.inventory import Inventory
+    from fwprobe.model import Distribution
+    from fwprobe.parsers import loaded_libraries
+
+    report = ReportBuilder().framework("pytorch", "torch", "2.5.1", cuda="12.4", cpu_only=False).build()
+    lines = [f"7f00-7f01 r-xp 00000000 08:01 1 {p}" for p in paths]
+    result = report.frameworks[0]
+    report = replace(report, frameworks=(replace(result, probe=replace(result.probe, libraries=loaded_libraries(lines))),))
+    site = "/venv/lib/python3.11/site-packages"
+    inv = Inventory(report.target, (Distribution("torch", "2.5.1", site), Distribution("nvidia-cudnn-cu12", "9.1.0.70", site)))
+    return diagnose(report, CATALOG, inv, environ={})
+
+
+def test_a_system_cudnn_shadowing_the_wheel_and_two_copies_loaded() -> None:
+    found = _with_libraries("/venv/lib/python3.11/site-packages/nvidia/cudnn/lib/libcudnn.so.9",
+                            "/usr/local/cuda/lib64/libcudnn.so.9", "/usr/lib/x86_64-linux-gnu/libcuda.so.1")
+    codes = {d.code: d for d in found}
+    assert set(codes) == {"cuda-library-shadowed", "cuda-library-duplicated"}
+    assert "/usr/local/cuda/lib64/libcudnn.so.9" in codes["cuda-library-shadowed"].message
+    assert "nvidia-cudnn-cu12 9.1.0.70" in codes["cuda-library-shadowed"].message
+    assert "2 copies of libcudnn" in codes["cuda-library-duplicated"].message
+
+
+def test_libraries_from_the_wheels_are_healthy() -> None:
+    assert _with_libraries("/venv/lib/python3.11/site-packages/nvidia/cudnn/lib/libcudnn.so.9",
+                           "/usr/lib/x86_64-linux-gnu/libcuda.so.1") == ()

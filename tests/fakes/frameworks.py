@@ -17,7 +17,21 @@ class _NS(object):  # types.SimpleNamespace, also on Python 2.7
         self.__dict__.update(kw)
 """
 
-FAKE_TORCH_CUDA = _NS + '''
+# the slice of torch's tensor API an exercise uses: torch.ones(shape, device=...), matmul, sum, item
+_TORCH_TENSORS = '''
+_CUDA_ERROR = None  # the RuntimeError a computation on cuda raises, when set
+class Tensor(object):
+    def __init__(self, value, n): self.value = value; self.n = n
+    def sum(self): return Tensor(self.value * self.n * self.n, 1)
+    def item(self): return float(self.value)
+def ones(shape, device="cpu"):
+    if str(device).startswith("cuda") and _CUDA_ERROR:
+        raise RuntimeError(_CUDA_ERROR)
+    return Tensor(1.0, shape[0])
+def matmul(a, b): return Tensor(a.value * b.value * a.n, a.n)
+'''
+
+FAKE_TORCH_CUDA = _NS + _TORCH_TENSORS + '''
 __version__ = "2.5.1+cu124"
 version = _NS(cuda="12.4", hip=None)
 class _Props:
@@ -31,6 +45,12 @@ class cuda:
     def get_device_name(i): return "NVIDIA A100-SXM4-80GB"
     @staticmethod
     def get_device_properties(i): return _Props(i)
+    @staticmethod
+    def get_device_capability(i): return _CAPABILITY
+    @staticmethod
+    def get_arch_list(): return list(_ARCHS)
+_CAPABILITY = (8, 0)
+_ARCHS = ["sm_50", "sm_60", "sm_70", "sm_75", "sm_80", "sm_86", "sm_90"]
 class _Cudnn:
     @staticmethod
     def version(): return 90100
@@ -42,10 +62,19 @@ jit = _NS(script=lambda f: f)
 def compile(f): return f
 '''
 
+# a new GPU (capability 12.0) with a torch built for sm_80/sm_90 only: it lists the GPU, and the
+# first kernel launch fails as the real one does
+FAKE_TORCH_NEW_GPU = FAKE_TORCH_CUDA.replace("_CAPABILITY = (8, 0)", "_CAPABILITY = (12, 0)").replace(
+    '_ARCHS = ["sm_50", "sm_60", "sm_70", "sm_75", "sm_80", "sm_86", "sm_90"]', '_ARCHS = ["sm_80", "sm_90"]').replace(
+    "_CUDA_ERROR = None", '_CUDA_ERROR = "CUDA error: no kernel image is available for execution on the device"')
+# imports and lists its GPUs, then hangs in the first computation on one
+FAKE_TORCH_HANGS_IN_EXERCISE = FAKE_TORCH_CUDA.replace(
+    "def matmul(a, b): return", "def matmul(a, b):\n    import time; time.sleep(3600)\n    return")
+
 FAKE_TORCH_CUDA_NO_GPU = FAKE_TORCH_CUDA.replace(
     "def is_available(): return True", "def is_available(): return False", 1)
 
-FAKE_TORCH_CPU = _NS + '''
+FAKE_TORCH_CPU = _NS + _TORCH_TENSORS + '''
 __version__ = "2.5.1+cpu"
 version = _NS(cuda=None, hip=None)
 class cuda:
@@ -78,12 +107,29 @@ def function(f): return f
 FAKE_JAX_GPU = '''
 __version__ = "0.4.35"
 class Device:
-    def __init__(self, i): self.id = i; self.platform = "gpu"; self.device_kind = "NVIDIA H100 80GB HBM3"
+    def __init__(self, i): self.id = i; self.platform = "gpu"; self.device_kind = "NVIDIA H100 80GB HBM3"; self.compute_capability = "9.0"
     def __repr__(self): return "CudaDevice(id=%d)" % self.id
 def devices(backend=None): return [Device(0), Device(1), Device(2), Device(3)]
 def default_backend(): return "gpu"
 def jit(f): return f
+_OOM_ON = None  # a device id whose computation runs out of memory, when set
+class _Array(object):
+    def __init__(self, value, n, device=None): self.value = value; self.n = n; self.device = device
+def device_put(x, device=None):
+    if device is not None and device.id == _OOM_ON:
+        raise RuntimeError("RESOURCE_EXHAUSTED: Out of memory while trying to allocate 16384 bytes.")
+    return _Array(x.value, x.n, device)
 '''
+
+# jax.numpy, the slice an exercise uses (ones, matmul, sum), as a module of the fake jax package
+FAKE_JAX_NUMPY = '''
+from jax import _Array
+float32 = "float32"
+def ones(shape, dtype=None): return _Array(1.0, shape[0])
+def matmul(a, b): return _Array(a.value * b.value * a.n, a.n, a.device)
+def sum(a): return a.value * a.n * a.n
+'''
+FAKE_JAX_OOM = FAKE_JAX_GPU.replace("_OOM_ON = None", "_OOM_ON = 1")
 
 FAKE_JAXLIB = '__version__ = "0.4.35"\n'
 
@@ -105,6 +151,14 @@ def write_module(site: Path, module: str, source: str, dist: str | None = None,
     (pkg / "__init__.py").write_text(textwrap.dedent(source))
     if dist:
         write_dist(site, dist, version, requires)
+
+
+def write_fake_jax(site: Path, source: str | None = None) -> None:
+    """The fake jax package (with jax.numpy), jaxlib and the CUDA 12 plugin, with dist-infos."""
+    write_module(site, "jax", source or FAKE_JAX_GPU, "jax", "0.4.35")
+    (site / "jax" / "numpy.py").write_text(textwrap.dedent(FAKE_JAX_NUMPY))
+    write_module(site, "jaxlib", FAKE_JAXLIB, "jaxlib", "0.4.35")
+    write_module(site, "jax_cuda12_plugin", "", "jax-cuda12-plugin", "0.4.35")
 
 
 def write_dist(site: Path, dist: str, version: str, requires: tuple[str, ...] = ()) -> None:

@@ -44,3 +44,21 @@ def test_a_hanging_nvidia_smi_times_out(fake_nvidia_smi) -> None:
     fake_nvidia_smi.write_text("#!/bin/sh\nexec sleep 60\n")
     s = read_system(timeout=1)
     assert s.gpus == () and "no answer within 1 s" in (s.nvidia_error or "")
+
+
+def test_richer_gpu_facts_and_an_older_driver_that_lacks_them(fake_nvidia_smi, monkeypatch) -> None:
+    gpu = read_system().gpus[1]
+    assert (gpu.compute_capability, gpu.memory_used_mib, gpu.mig_mode, gpu.persistence_mode, gpu.pci_bus_id) == (
+        "8.0", 1024, None, "Enabled", "00000000:01:00.0")  # [N/A] is absent, not a value
+    monkeypatch.setenv("FAKE_OLD_DRIVER", "1")
+    old = read_system()
+    assert old.nvidia_error is None and len(old.gpus) == 2
+    assert old.gpus[0].compute_capability is None and old.gpus[0].memory_mib == 81920
+
+
+def test_parse_gpu_csv_by_field_name() -> None:
+    from fwprobe.system import FIELDS
+
+    gpus, driver = parse_gpu_csv("0, NVIDIA H100 80GB HBM3, 81559, 580.65.06, GPU-1, 9.0, 0, Disabled, Disabled, "
+                                 "00000000:18:00.0\n", FIELDS)
+    assert driver == "580.65.06" and gpus[0].compute_capability == "9.0" and gpus[0].mig_mode == "Disabled"

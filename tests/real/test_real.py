@@ -149,3 +149,44 @@ def test_real_pytensor_reads_what_exists() -> None:
     assert cfg["device"] is None or isinstance(cfg["device"], str)
     if cfg["device"] is None:
         assert any("config.device" in n for n in p.notes)
+
+
+def _exercised(framework: str, module: str | None = None):
+    report, _ = _scan(framework, module, exercise=True)
+    p = report.frameworks[0].probe
+    assert p is not None and p.outcome is Outcome.OK, p
+    return report, p
+
+
+@pytest.mark.skipif(not _has("torch"), reason="no torch in the frameworks interpreter")
+def test_real_torch_computes_on_its_cpu(no_gpu_tools) -> None:
+    report, p = _exercised("torch")
+    assert [(e.kind, e.passed, e.error_type) for e in p.exercise] == [("cpu", True, None)]
+    assert "device-unusable" not in [d.code for d in report.diagnoses]
+
+
+@pytest.mark.skipif(not _has("keras") or PYTHONS["keras"] != PYTHONS["torch"],
+                    reason="no keras+torch in one frameworks interpreter")
+def test_real_keras_computes_through_its_torch_backend(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("KERAS_BACKEND", "torch")
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))
+    _, p = _exercised("keras")
+    assert [(e.kind, e.passed, e.error_type) for e in p.exercise] == [("backend", True, None)]
+
+
+@pytest.mark.skipif(not _has("pytensor"), reason="no pytensor in the frameworks interpreter")
+def test_real_pytensor_computes_a_compiled_function() -> None:
+    _, p = _exercised("pytensor")
+    assert [(e.kind, e.passed) for e in p.exercise] == [("cpu", True)], p.exercise
+
+
+@pytest.mark.skipif(not _has("tensorflow"), reason="no tensorflow in the frameworks interpreters")
+def test_real_tensorflow_computes_on_its_cpu(no_gpu_tools) -> None:
+    _, p = _exercised("tensorflow")
+    assert p.exercise and all(e.passed for e in p.exercise), p.exercise
+
+
+@pytest.mark.skipif(not _has("jax"), reason="no jax in the frameworks interpreters")
+def test_real_jax_computes_on_each_device(no_gpu_tools) -> None:
+    _, p = _exercised("jax")
+    assert p.exercise and all(e.passed for e in p.exercise), p.exercise

@@ -90,10 +90,18 @@ def evaluate_checks(report: Report, catalog: Catalog, requires: Iterable[Require
             checks.append(Check(label, False, f"{result.name} did not import ({why}{detail})"))
             continue
         acc = probe.accelerators
-        if acc:
+        failed = [e for e in probe.exercise if not e.passed and e.kind != "cpu"]
+        exercised = [e for e in probe.exercise if e.kind != "cpu"]
+        if acc and failed:
+            first = failed[0]
+            checks.append(Check(label, False, f"{result.name} {probe.version} sees {len(acc)} {acc[0].kind} "
+                                f"device(s) but cannot compute on {', '.join(f'{e.kind}:{e.index}' for e in failed)}"
+                                f" ({first.error_type}: {first_line(first.error_message)})"))
+        elif acc:
             names = ", ".join(dict.fromkeys(d.name or d.kind for d in acc))
+            proven = f"; computed on {len(exercised)}" if exercised else ""
             checks.append(Check(label, True, f"{result.name} {probe.version} sees {len(acc)} "
-                                f"{acc[0].kind} device(s): {names}"))
+                                f"{acc[0].kind} device(s): {names}{proven}"))
         else:
             related = [d for d in report.diagnoses if d.framework == result.id and
                        d.code in ("cpu-only-build-on-gpu-host", "gpu-not-visible", "driver-older-than-build")]

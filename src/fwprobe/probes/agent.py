@@ -5,7 +5,7 @@ Stdlib only; runs on Python 2.7 and 3.6+ (no f-strings, no annotations). It is s
 ``python -c`` and called as::
 
     python -c <this file> inventory <result.json> <dist,names,...>
-    python -c <this file> probe <probe-name> <import-name> <result.json>
+    python -c <this file> probe <probe-name> <import-name> <result.json> [exercise]
 
 The answer is written to ``result.json`` (atomically, by rename), never to stdout/stderr, so
 whatever a framework prints cannot corrupt it. A probe writes a partial answer after the
@@ -20,20 +20,28 @@ import sys
 import time
 import traceback
 
+# Bound before any framework is imported: a framework that replaces json.dump, open or os.rename
+# cannot turn a successful probe into "crashed".
+_dump = json.dump
+_open = open
+_rename = os.rename
+_remove = os.remove
+_exists = os.path.exists
+
 MAX_MESSAGE = 2000
 
 
 def _write(path, data):
     tmp = path + ".part"
-    with open(tmp, "w") as handle:
-        json.dump(data, handle, default=str)
-    os.rename(tmp, path)  # atomic on POSIX and Windows when the target does not exist yet
+    with _open(tmp, "w") as handle:
+        _dump(data, handle, default=str)
+    _rename(tmp, path)  # atomic on POSIX and Windows when the target does not exist yet
     return data
 
 
 def _rewrite(path, data):
-    if os.path.exists(path):
-        os.remove(path)
+    if _exists(path):
+        _remove(path)
     return _write(path, data)
 
 
@@ -96,8 +104,14 @@ def _read_small(path):
         return None
 
 
+def _wanted(key, wanted, prefixes):
+    return key in wanted or any(key.startswith(p) for p in prefixes)
+
+
 def inventory(result_path, wanted):
-    wanted = set(_normalize(w) for w in wanted if w)
+    """Installed distributions among ``wanted`` (names; a trailing '*' makes a prefix)."""
+    prefixes = tuple(_normalize(w[:-1]) for w in wanted if w.endswith("*"))
+    wanted = set(_normalize(w) for w in wanted if w and not w.endswith("*"))
     seen = {}
     dists = []
     for entry in list(sys.path):
@@ -117,13 +131,13 @@ def inventory(result_path, wanted):
             else:
                 continue
             guess = _normalize(fname.rsplit(".", 1)[0].split("-")[0])
-            if wanted and guess not in wanted:
+            if wanted and not _wanted(guess, wanted, prefixes):
                 continue
             name, version, requires = _read_headers(meta)
             if not name:
                 continue
             key = _normalize(name)
-            if wanted and key not in wanted:
+            if wanted and not _wanted(key, wanted, prefixes):
                 continue
             info_dir = os.path.join(base, fname)
             installer = _read_small(os.path.join(info_dir, "INSTALLER")) if os.path.isdir(info_dir) else None
@@ -186,6 +200,18 @@ def _keras_config(keras_home):
 # probes: each imports one framework and reports what the framework itself says
 
 
+def _capability(cap):
+    """"8.0" from (8, 0) or "8.0"; None for anything else."""
+    try:
+        if isinstance(cap, (tuple, list)) and len(cap) == 2:
+            return "%d.%d" % (int(cap[0]), int(cap[1]))
+        if isinstance(cap, str) and re.match(r"^\d+\.\d+$", cap):
+            return cap
+    except (TypeError, ValueError):
+        pass
+    return None
+
+
 def _device(kind, index, name=None, memory_bytes=None, **extra):
     info = {"kind": kind, "index": index, "name": name, "memory_bytes": memory_bytes}
     info.update(extra)
@@ -209,11 +235,16 @@ def probe_torch(torch, out, notes):
         available = _try(notes, "torch.cuda.is_available()", tcuda.is_available, False)
         count = _try(notes, "torch.cuda.device_count()", tcuda.device_count, 0) if available else 0
         out["accelerator_api"] = {"cuda_available": bool(available), "cuda_device_count": count}
+        if count and hasattr(tcuda, "get_arch_list"):
+            out["arch_list"] = _try(notes, "torch.cuda.get_arch_list()", tcuda.get_arch_list)
         for i in range(count or 0):
             name = _try(notes, "torch.cuda.get_device_name(%d)" % i, lambda: tcuda.get_device_name(i))
             props = _try(notes, "torch.cuda.get_device_properties(%d)" % i,
                          lambda: tcuda.get_device_properties(i))
-            devices.append(_device(kind, i, name, getattr(props, "total_memory", None)))
+            cap = _try(notes, "torch.cuda.get_device_capability(%d)" % i,
+                       lambda: tcuda.get_device_capability(i)) if hasattr(tcuda, "get_device_capability") else None
+            devices.append(_device(kind, i, name, getattr(props, "total_memory", None),
+                                   capability=_capability(cap)))
     if backends is not None and hasattr(backends, "mps"):
         if _try(notes, "torch.backends.mps.is_available()", backends.mps.is_available, False):
             devices.append(_device("mps", 0, "Apple MPS"))
@@ -238,6 +269,8 @@ def probe_tensorflow(tf, out, notes):
         info = _try(notes, "tf.sysconfig.get_build_info()", sysconfig.get_build_info, {}) or {}
     is_cuda = bool(info.get("is_cuda_build"))
     is_rocm = bool(info.get("is_rocm_build"))
+    if info.get("cuda_compute_capabilities"):
+        out["arch_list"] = [str(a) for a in info.get("cuda_compute_capabilities") or []]
     out["build"] = {"cuda": info.get("cuda_version") if is_cuda else None,
                     "cudnn": info.get("cudnn_version") if is_cuda else None,
                     "rocm": info.get("rocm_version") if is_rocm else None,
@@ -254,11 +287,13 @@ def probe_tensorflow(tf, out, notes):
             counters[kind] = index + 1
             name = getattr(dev, "name", None)
             experimental = getattr(config, "experimental", None)
+            cap = None
             if kind != "cpu" and experimental is not None and hasattr(experimental, "get_device_details"):
                 details = _try(notes, "tf.config.experimental.get_device_details()",
                                lambda: experimental.get_device_details(dev), {}) or {}
                 name = details.get("device_name") or name
-            devices.append(_device(kind, index, name))
+                cap = _capability(details.get("compute_capability"))
+            devices.append(_device(kind, index, name, capability=cap, tf_type=dtype))
     out["devices"] = devices
     eager = getattr(tf, "executing_eagerly", None)
     out["execution"] = {"eager_default": _try(notes, "tf.executing_eagerly()", eager) if eager else None,
@@ -343,18 +378,121 @@ def probe_jax(jax, out, notes):
                 "tpu": "tpu", "cpu": "cpu", "metal": "mps"}.get(platform, platform)
         index = counters.get(kind, 0)
         counters[kind] = index + 1
-        devices.append(_device(kind, index, getattr(dev, "device_kind", None) or str(dev)))
+        devices.append(_device(kind, index, getattr(dev, "device_kind", None) or str(dev),
+                               capability=_capability(getattr(dev, "compute_capability", None))))
+        _HANDLES[(kind, index)] = dev
     out["devices"] = devices
     out["default_backend"] = _try(notes, "jax.default_backend()", jax.default_backend) \
         if hasattr(jax, "default_backend") else None
     out["execution"] = {"eager_default": True, "jit": hasattr(jax, "jit")}
 
 
+# ---------------------------------------------------------------------------------------------
+# exercises: one tiny deterministic computation per device, the result checked exactly
+
+N = 64
+EXPECTED = float(N * N * N)  # sum of (ones(N, N) @ ones(N, N)): every entry is N
+_HANDLES = {}  # (kind, index) -> the framework's own device object, when a probe keeps one
+
+
+def _torch_device(device):
+    kind, index = device["kind"], device["index"]
+    if kind in ("cuda", "rocm"):
+        return "cuda:%d" % index
+    if kind == "xpu":
+        return "xpu:%d" % index
+    return kind  # mps, cpu
+
+
+def exercise_torch(torch, device):
+    a = torch.ones((N, N), device=_torch_device(device))
+    return float(torch.matmul(a, a).sum().item())
+
+
+def exercise_tensorflow(tf, device):
+    name = "/%s:%d" % (device.get("tf_type") or ("CPU" if device["kind"] == "cpu" else "GPU"), device["index"])
+    with tf.device(name):
+        a = tf.ones((N, N))
+        total = tf.reduce_sum(tf.linalg.matmul(a, a))
+    return float(total.numpy())
+
+
+def exercise_jax(jax, device):
+    import jax.numpy as jnp
+    handle = _HANDLES.get((device["kind"], device["index"]))
+    a = jax.device_put(jnp.ones((N, N), dtype=jnp.float32), handle)
+    return float(jnp.sum(jnp.matmul(a, a)))
+
+
+def exercise_keras(keras, device):
+    ops = keras.ops
+    a = ops.ones((N, N))
+    return float(ops.convert_to_numpy(ops.sum(ops.matmul(a, a))))
+
+
+def exercise_theano(theano, device):
+    import numpy
+    x = theano.tensor.matrix("x")
+    f = theano.function([x], theano.tensor.dot(x, x).sum())
+    return float(f(numpy.ones((N, N), dtype=theano.config.floatX)))
+
+
 PROBES = {"torch": probe_torch, "tensorflow": probe_tensorflow, "keras": probe_keras,
           "theano": probe_theano, "jax": probe_jax}
+EXERCISES = {"torch": exercise_torch, "tensorflow": exercise_tensorflow, "keras": exercise_keras,
+             "theano": exercise_theano, "jax": exercise_jax}
 
 
-def probe(name, import_name, result_path):
+def _exercise_all(name, module, out, result_path):
+    """Exercise every listed device (keras: its backend, once), writing after each one."""
+    fn = EXERCISES.get(name)
+    if fn is None:
+        return
+    targets = list(out.get("devices") or [])
+    if name == "keras":
+        targets = [{"kind": "backend", "index": 0, "name": out.get("keras_backend")}]
+    elif name == "theano":
+        targets = [d for d in targets if d["kind"] == "cpu"] or targets[:1]  # one compiled function
+    results = out["exercise"] = []
+    for device in targets:
+        entry = {"kind": device["kind"], "index": device["index"], "passed": False}
+        results.append(entry)
+        out["phase"] = "exercise"
+        _rewrite(result_path, out)  # a hang or crash in this device's exercise keeps the rest
+        started = time.time()
+        try:
+            value = fn(module, device)
+            entry["passed"] = value == EXPECTED
+            if not entry["passed"]:
+                entry["error_type"] = "WrongResult"
+                entry["error_message"] = "computed %r, expected %r" % (value, EXPECTED)
+        except BaseException as exc:
+            entry["error_type"] = type(exc).__name__
+            entry["error_message"] = _text(exc, 1000)
+        entry["seconds"] = round(time.time() - started, 4)
+
+
+_LIBRARY = re.compile(r"/lib(cuda|cudart|cublas|cublasLt|cudnn\w*|nccl|nvrtc|nvJitLink|cusparse\w*|cufft\w*|"
+                      r"curand|cusolver\w*|nvidia-ml|amdhip64|MIOpen|rocblas|hipblas\w*|rccl)\.so[.\d]*$")
+
+
+def _mapped_libraries():
+    """Raw /proc/self/maps lines of the CUDA/ROCm-family libraries mapped here, one per file (Linux)."""
+    try:
+        with _open("/proc/self/maps") as handle:
+            lines = handle.read().splitlines()
+    except (IOError, OSError):
+        return None
+    found, paths = [], set()
+    for line in lines:
+        parts = line.split(None, 5)
+        if len(parts) == 6 and _LIBRARY.search(parts[5]) and parts[5] not in paths:
+            paths.add(parts[5])
+            found.append(line)  # the raw line: fwprobe's parser reads it (fwprobe/parsers.py)
+    return found
+
+
+def probe(name, import_name, result_path, exercise=False):
     out = {"probe": name, "module": import_name, "phase": "import", "status": "running",
            "python": "%d.%d.%d" % sys.version_info[:3], "notes": []}
     if name == "keras":
@@ -378,10 +516,14 @@ def probe(name, import_name, result_path):
     _write(result_path, out)  # partial answer: survives a later hang or crash
     try:
         PROBES[name](module, out, out["notes"])
-        out["status"] = "ok"
     except BaseException as exc:
-        out["status"] = "ok"
         out["notes"].append("probe query failed: %s: %s" % (type(exc).__name__, _text(exc, 500)))
+    out["status"] = "ok"
+    if exercise:
+        _exercise_all(name, module, out, result_path)
+    libraries = _mapped_libraries()
+    if libraries is not None:
+        out["mapped_libraries"] = libraries
     out["phase"] = "done"
     return _rewrite(result_path, out)
 
@@ -390,7 +532,7 @@ def main(argv):
     if len(argv) >= 3 and argv[0] == "inventory":
         inventory(argv[1], argv[2].split(","))
     elif len(argv) >= 4 and argv[0] == "probe":
-        probe(argv[1], argv[2], argv[3])
+        probe(argv[1], argv[2], argv[3], exercise=argv[4:5] == ["exercise"])
     else:
         sys.stderr.write("usage: agent inventory RESULT NAMES | agent probe NAME MODULE RESULT\n")
         return 2
