@@ -87,6 +87,10 @@ def _devices(r: FrameworkResult) -> str:
             lines.append("cpu")
         else:
             lines.append(f"{len(names)} {kind}: " + ", ".join(dict.fromkeys(names)))
+    if p.exercise:
+        failed = [f"{e.kind}:{e.index}" for e in p.exercise if not e.passed]
+        lines.append(f"computes on {len(p.exercise) - len(failed)}/{len(p.exercise)}"
+                     + (f"; FAILED on {', '.join(failed)}" if failed else ""))
     return "\n".join(lines)
 
 

@@ -1,0 +1,52 @@
+"""Benchmark `fwprobe scan --exercise` against `fwprobe scan` (prints a ratio; not a test).
+
+    python bench/bench_exercise.py [--python ENV_PYTHON] [--repeat N]
+
+ENV_PYTHON must have torch (default: .venv-frameworks/bin/python, torch 2.13.0 CPU). Both runs
+probe only torch, with no index, interleaved so that machine noise hits both alike:
+  scan -f torch --exercise  /  scan -f torch       target <= 1.15
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def wall(argv: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(argv[:5])}... failed: {done.stderr[-500:]}")
+    return elapsed
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--python", default=str(ROOT / ".venv-frameworks" / "bin" / "python"))
+    ap.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args()
+    env = {**os.environ, "KERAS_BACKEND": "torch"}
+    base = [sys.executable, "-m", "fwprobe", "scan", "--python", args.python, "-f", "torch", "--no-index",
+            "--format", "json"]
+    wall(base + ["--exercise"], env)  # warm the disk cache for both
+    plain, exercised = [], []
+    for _ in range(args.repeat):
+        plain.append(wall(base, env))
+        exercised.append(wall(base + ["--exercise"], env))
+    p, e = statistics.median(plain), statistics.median(exercised)
+    print(f"scan -f torch:            median {p:.2f} s over {args.repeat}")
+    print(f"scan -f torch --exercise: median {e:.2f} s over {args.repeat}")
+    print(f"ratio: {e / p:.3f}  (target <= 1.15)")
+
+
+if __name__ == "__main__":
+    main()
