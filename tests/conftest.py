@@ -58,6 +58,10 @@ def no_gpu_tools(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test reads the user's cache, index settings or CUDA_VISIBLE_DEVICES."""
     monkeypatch.setenv("FWPROBE_CACHE_DIR", str(tmp_path / "cache"))
+    # the target a test means is named with --python / ScanOptions(python=...); without one, the
+    # checkout's .venv (the test interpreter) is what the cwd rule finds
+    for var in ("VIRTUAL_ENV", "CONDA_PREFIX"):
+        monkeypatch.delenv(var, raising=False)
     for var in ("FWPROBE_INDEX_URL", "PIP_INDEX_URL", "CUDA_VISIBLE_DEVICES", "TF_USE_LEGACY_KERAS",
                 "GITHUB_ACTIONS"):
         monkeypatch.delenv(var, raising=False)

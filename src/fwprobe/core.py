@@ -8,14 +8,14 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from fwprobe import __version__
+from fwprobe import __version__, reaper
 from fwprobe.catalog import Catalog, Framework, normalize
 from fwprobe.clock import now_utc
 from fwprobe.inventory import Inventory, read_inventory
 from fwprobe.model import DistRelease, FrameworkResult, Outcome, ProbeResult, Report, System
 from fwprobe.probes import NoProgress, Progress, probe_env, run_probes
 from fwprobe.system import read_system
-from fwprobe.target import Workdir, resolve_python
+from fwprobe.target import Workdir, select_python
 
 if TYPE_CHECKING:
     from fwprobe.index import IndexClient
@@ -44,24 +44,18 @@ def scan(catalog: Catalog, options: ScanOptions, index: IndexClient | None = Non
 
     progress = progress or NoProgress()
     chosen = catalog.select(list(options.frameworks))
-    python = resolve_python(options.python)
+    python, selected_by = select_python(options.python)
     when = today or now_utc()
-    with Workdir() as workdir, ThreadPoolExecutor(max_workers=2) as pool:
-        system_f: Future[System] = pool.submit(read_system)
-        inv = read_inventory(python, catalog, workdir, timeout=options.timeout,
-                             keep_pythonpath=options.keep_pythonpath)
-        installed = [fw for fw in chosen if inv.installed(fw)]
-        index_f: Future[dict[str, DistRelease]] | None = None
-        if index is not None:
-            names = _index_names(chosen, inv)
-            index_f = pool.submit(index.fetch_many, names)
-        probes: dict[str, ProbeResult] = {}
-        env_set = probe_env(dict(os.environ))
-        if options.do_import and installed:
-            probes = run_probes(python, installed, options.timeout, workdir, progress,
-                                options.keep_pythonpath, options.exercise, env_set)
-        system = system_f.result()
-        releases = index_f.result() if index_f is not None else {}
+    token = reaper.new_token()
+    subreaper = reaper.set_subreaper(True)
+    try:
+        with Workdir() as workdir, ThreadPoolExecutor(max_workers=2) as pool:
+            inv, probes, system, releases = _gather(catalog, chosen, options, python, index, progress,
+                                                    workdir, pool, token)
+    finally:
+        reaper.sweep(token)  # whatever a probe started and left running ends here
+        if subreaper:
+            reaper.set_subreaper(False)
     results = tuple(_framework_result(fw, inv, probes.get(fw.id), options.do_import)
                     for fw in chosen)
     if index is not None:
@@ -70,16 +64,38 @@ def scan(catalog: Catalog, options: ScanOptions, index: IndexClient | None = Non
     report = Report(
         generated_at=when.isoformat(timespec="seconds"),
         fwprobe_version=__version__,
-        target=inv.interpreter,
+        target=replace(inv.interpreter, selected_by=selected_by),
         system=system,
         frameworks=results,
         index_url=index.display_url if index is not None else None,
         options={"python": python, "import": options.do_import, "timeout": options.timeout,
                  "exercise": options.exercise, "frameworks": [fw.id for fw in chosen],
                  # set for the probe children by fwprobe (never overriding the user's own)
-                 "probe_env": env_set if options.do_import else {}},
+                 "probe_env": probe_env(dict(os.environ)) if options.do_import else {}},
     )
     return replace(report, diagnoses=assess.diagnose(report, catalog, inv))
+
+
+def _gather(catalog: Catalog, chosen: tuple[Framework, ...], options: ScanOptions, python: str,
+            index: IndexClient | None, progress: Progress, workdir: Workdir, pool: ThreadPoolExecutor,
+            token: str) -> tuple[Inventory, dict[str, ProbeResult], System, dict[str, DistRelease]]:
+    """Inventory, probes, system facts and index answers, the slow parts side by side."""
+    system_f: Future[System] = pool.submit(read_system)
+    inv = read_inventory(python, catalog, workdir, timeout=options.timeout,
+                         keep_pythonpath=options.keep_pythonpath)
+    installed = [fw for fw in chosen if inv.installed(fw)]
+    index_f: Future[dict[str, DistRelease]] | None = None
+    if index is not None:
+        names = _index_names(chosen, inv)
+        index_f = pool.submit(index.fetch_many, names)
+    probes: dict[str, ProbeResult] = {}
+    if options.do_import and installed:
+        env_set = {**probe_env(dict(os.environ)), reaper.TOKEN_VAR: token}
+        probes = run_probes(python, installed, options.timeout, workdir, progress,
+                            options.keep_pythonpath, options.exercise, env_set)
+    system = system_f.result()
+    releases = index_f.result() if index_f is not None else {}
+    return inv, probes, system, releases
 
 
 def _index_names(chosen: tuple[Framework, ...], inv: Inventory) -> list[str]:

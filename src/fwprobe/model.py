@@ -75,6 +75,7 @@ class Interpreter:
     prefix: str
     virtualenv: bool
     conda: bool
+    selected_by: str = ""  # which rule chose this interpreter ("active virtualenv (VIRTUAL_ENV=...)")
 
 
 @dataclass(frozen=True)

@@ -105,6 +105,8 @@ class Child:
             pass
 
     def _done(self, timed_out: bool) -> Finished:
+        if not timed_out:
+            self._kill()  # the child's own children (same process group) end with it
         elapsed = time.monotonic() - self.started
         tail = _tail(self._log)
         self._log.close()

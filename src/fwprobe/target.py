@@ -7,6 +7,7 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -21,10 +22,50 @@ class TargetError(UsageError):
     advice = "pass --python a Python 3.6+ executable or a virtualenv/conda environment directory"
 
 
+AGENT_NAME = "fwprobe_agent.py"
+
+
 @lru_cache(maxsize=1)
 def agent_source() -> str:
-    """The agent's source, sent with ``python -c`` so fwprobe need not be installed there."""
+    """The agent's source, written into the private work dir so fwprobe need not be installed
+    in the target (and `ps` shows `python .../fwprobe_agent.py probe torch`)."""
     return (Path(__file__).parent / "probes" / "agent.py").read_text(encoding="utf-8")
+
+
+def _env_python(prefix: str) -> str | None:
+    for candidate in ("bin/python", "bin/python3", "Scripts/python.exe", "python.exe"):
+        path = Path(prefix) / candidate
+        if path.is_file() and os.access(path, os.X_OK):
+            return str(path.absolute())
+    return None
+
+
+def select_python(python: str | None, environ: Mapping[str, str] | None = None,
+                  cwd: Path | None = None) -> tuple[str, str]:
+    """(interpreter, why it was chosen): ``--python``; else the environment the user is in:
+    VIRTUAL_ENV, CONDA_PREFIX, a .venv in the cwd or a parent, python3 (or python) on PATH,
+    then fwprobe's own interpreter. ``--python self`` is fwprobe's own.
+
+    Raises TargetError when ``--python`` names nothing executable.
+    """
+    env = os.environ if environ is None else environ
+    if python == "self":
+        return sys.executable, "--python self (fwprobe's own interpreter)"
+    if python:
+        return resolve_python(python), "--python"
+    if env.get("VIRTUAL_ENV") and (found := _env_python(env["VIRTUAL_ENV"])):
+        return found, f"active virtualenv (VIRTUAL_ENV={env['VIRTUAL_ENV']})"
+    if env.get("CONDA_PREFIX") and (found := _env_python(env["CONDA_PREFIX"])):
+        return found, f"active conda environment (CONDA_PREFIX={env['CONDA_PREFIX']})"
+    here = (cwd or Path.cwd()).absolute()
+    for folder in (here, *here.parents):
+        if (folder / ".venv").is_dir() and (found := _env_python(str(folder / ".venv"))):
+            return found, f".venv found in {folder}"
+    for name in ("python3", "python"):
+        on_path = shutil.which(name, path=env.get("PATH"))
+        if on_path:
+            return on_path, f"{name} on PATH"
+    return sys.executable, "fwprobe's own interpreter (no active environment found)"
 
 
 def resolve_python(python: str | None) -> str:
@@ -54,10 +95,28 @@ def resolve_python(python: str | None) -> str:
 
 
 class Workdir:
-    """A private temporary cwd for agents, so nothing in the user's cwd shadows a module."""
+    """A private temporary cwd for agents, so nothing in the user's cwd shadows a module.
+
+    It holds the agent file, the result files, and the probe children's temp dir (TMPDIR) and
+    KERAS_HOME where needed; everything in it goes with ``close()``.
+    """
 
     def __init__(self) -> None:
         self.path = tempfile.mkdtemp(prefix="fwprobe-")
+        self.tmp = os.path.join(self.path, "tmp")
+        os.mkdir(self.tmp)
+        self.agent = os.path.join(self.path, AGENT_NAME)
+        with open(self.agent, "w", encoding="utf-8") as handle:
+            handle.write(agent_source())
+
+    def child_env(self, environ: Mapping[str, str]) -> dict[str, str]:
+        """What the probe children get so they leave nothing behind: temp files in here, and
+        KERAS_HOME in here when Keras would otherwise create ~/.keras/keras.json."""
+        extra = {"TMPDIR": self.tmp, "TEMP": self.tmp, "TMP": self.tmp}
+        home = Path(environ.get("HOME") or Path.home())
+        if not environ.get("KERAS_HOME") and not (home / ".keras" / "keras.json").is_file():
+            extra["KERAS_HOME"] = os.path.join(self.path, "keras")
+        return extra
 
     def result_path(self, name: str) -> str:
         return os.path.join(self.path, f"{name}.json")
@@ -74,9 +133,10 @@ class Workdir:
 
 def start_agent(python: str, args: list[str], timeout: float, workdir: Workdir,
                 keep_pythonpath: bool = False, extra_env: dict[str, str] | None = None) -> Child:
-    """Start the agent in ``python``; raises RunnerError if the program cannot start at all."""
-    return Child([python, "-c", agent_source(), *args], timeout,
-                 env=child_env(extra_env, keep_pythonpath=keep_pythonpath), cwd=workdir.path)
+    """Start the agent file in ``python``; raises RunnerError if the program cannot start at all."""
+    extra = {**workdir.child_env(os.environ), **(extra_env or {})}
+    return Child([python, workdir.agent, *args], timeout,
+                 env=child_env(extra, keep_pythonpath=keep_pythonpath), cwd=workdir.path)
 
 
 def read_result(path: str) -> dict[str, Any] | None:

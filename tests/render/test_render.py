@@ -95,7 +95,8 @@ def sample_report() -> Report:
                                installed=False)
     return Report(
         generated_at="2026-11-23T12:00:00+00:00", fwprobe_version="0.1.0",
-        target=Interpreter("/envs/train/bin/python", "3.11.7", "cpython", "linux", "x86_64", "/envs/train", True, False),
+        target=Interpreter("/envs/train/bin/python", "3.11.7", "cpython", "linux", "x86_64", "/envs/train", True, False,
+                           "active virtualenv (VIRTUAL_ENV=/envs/train)"),
         system=System(nvidia_smi="/usr/bin/nvidia-smi", driver_version="550.54.15", cuda_driver_version="12.4",
                       gpus=(Gpu(0, "NVIDIA A100-SXM4-80GB", 81920, "GPU-0"), Gpu(1, "NVIDIA A100-SXM4-80GB", 81920, "GPU-1")),
                       facts=("NVIDIA driver 550.54.15 (supports CUDA 12.4), 2 GPU(s)",)),

@@ -1,11 +1,11 @@
 # -*- coding: utf-8 -*-
 """fwprobe's agent: the only code that runs inside the *target* interpreter.
 
-Stdlib only; runs on Python 2.7 and 3.6+ (no f-strings, no annotations). It is sent with
-``python -c`` and called as::
+Stdlib only; runs on Python 2.7 and 3.6+ (no f-strings, no annotations). fwprobe writes it into
+its private work dir as ``fwprobe_agent.py`` and runs it there::
 
-    python -c <this file> inventory <result.json> <dist,names,...>
-    python -c <this file> probe <probe-name> <import-name> <result.json> [exercise]
+    python fwprobe_agent.py inventory <result.json> <dist,names,...>
+    python fwprobe_agent.py probe <probe-name> <import-name> <result.json> [exercise]
 
 The answer is written to ``result.json`` (atomically, by rename), never to stdout/stderr, so
 whatever a framework prints cannot corrupt it. A probe writes a partial answer after the
@@ -540,4 +540,7 @@ def main(argv):
 
 
 if __name__ == "__main__":
+    # the agent's own directory (the work dir) is not where frameworks come from
+    if sys.path and os.path.abspath(sys.path[0] or ".") == os.path.dirname(os.path.abspath(__file__)):
+        del sys.path[0]
     sys.exit(main(sys.argv[1:]))

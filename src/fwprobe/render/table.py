@@ -124,6 +124,8 @@ def render(report: Report, catalog: Catalog | None = None) -> RenderableType:
         t = report.target
         env = " (conda)" if t.conda else " (virtualenv)" if t.virtualenv else ""
         parts.append(Text(f"Python {t.version} {t.executable}{env}", style="bold"))
+        if t.selected_by:
+            parts.append(Text(f"  chosen by: {t.selected_by}", style="dim"))
     if report.system is not None:
         for fact in report.system.facts:
             parts.append(Text("  " + fact, style="dim"))

@@ -1,0 +1,131 @@
+"""A scan leaves the machine as it found it: no process a probe started survives fwprobe, no temp
+file of a framework stays, nothing is written into the home directory."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from fakes.frameworks import FAKE_TORCH_CPU, write_module
+from fwprobe.catalog import load_catalog
+from fwprobe.core import ScanOptions, scan
+
+CATALOG = load_catalog()
+
+# a framework that forks a child holding its stdout, and a grandchild that escapes with setsid;
+# each writes its pid where the test can find it, then sleeps far longer than any test
+FORKS = FAKE_TORCH_CPU + r'''
+import os as _os, sys as _sys, time as _time
+_pids = _os.environ["FAKE_PIDS"]
+if _os.fork() == 0:  # a child holding stdout, in the probe's process group
+    open(_pids + "/child", "w").write(str(_os.getpid()))
+    _time.sleep(600)
+    _os._exit(0)
+if _os.fork() == 0:
+    _os.setsid()  # escapes the process group
+    if _os.fork() == 0:
+        open(_pids + "/daemon", "w").write(str(_os.getpid()))
+        _sys.stdout.flush()
+        _time.sleep(600)
+        _os._exit(0)
+    _os._exit(0)
+_time.sleep(0.3)
+'''
+
+# a framework that leaves files in the temp dir, as Theano does (theano_compilation_error_*)
+LITTERS = FAKE_TORCH_CPU + r'''
+import os as _os, tempfile as _tempfile
+_d = _tempfile.mkdtemp(prefix="theano_compilation_error_")
+open(_os.path.join(_d, "mod.cpp"), "w").write("int main;")
+open(_os.environ["FAKE_PIDS"] + "/tmpdir", "w").write(_tempfile.gettempdir())
+'''
+
+# keras-shaped: creates $KERAS_HOME/keras.json (or ~/.keras/keras.json) on import when missing
+KERAS_LIKE = r'''
+import json as _json, os as _os
+__version__ = "3.15.1"
+_home = _os.environ.get("KERAS_HOME") or _os.path.join(_os.path.expanduser("~"), ".keras")
+_path = _os.path.join(_home, "keras.json")
+if not _os.path.exists(_path):
+    _os.makedirs(_home, exist_ok=True)
+    _json.dump({"backend": "tensorflow"}, open(_path, "w"))
+class config:
+    @staticmethod
+    def backend(): return _json.load(open(_path))["backend"]
+'''
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _scan(*frameworks: str, timeout: float = 20):
+    return scan(CATALOG, ScanOptions(python=sys.executable, frameworks=frameworks, keep_pythonpath=True,
+                                     timeout=timeout))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_forked_and_setsid_processes_do_not_outlive_the_scan(site: Path, tmp_path: Path, monkeypatch) -> None:
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    monkeypatch.setenv("FAKE_PIDS", str(pids))
+    write_module(site, "torch", FORKS, "torch", "2.5.1+cpu")
+    report = _scan("torch")
+    assert report.frameworks[0].probe.outcome.value == "ok"
+    for _ in range(50):  # the pid files are written by the escaped processes themselves
+        if (pids / "child").exists() and (pids / "daemon").exists():
+            break
+        time.sleep(0.1)
+    child, daemon = int((pids / "child").read_text()), int((pids / "daemon").read_text())
+    assert not _alive(child), "the forked child holding stdout survived"
+    assert not _alive(daemon), "the setsid daemon survived"
+
+
+def test_temp_files_of_frameworks_go_with_the_private_work_dir(site: Path, tmp_path: Path, monkeypatch) -> None:
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    monkeypatch.setenv("FAKE_PIDS", str(pids))
+    write_module(site, "torch", LITTERS, "torch", "2.5.1+cpu")
+    before = set(Path(tempfile.gettempdir()).glob("theano_compilation_error_*"))
+    _scan("torch")
+    used = (pids / "tmpdir").read_text()
+    assert used != tempfile.gettempdir() and not os.path.exists(used)
+    assert set(Path(tempfile.gettempdir()).glob("theano_compilation_error_*")) == before
+
+
+def test_keras_writes_no_keras_json_into_the_home(site: Path, tmp_path: Path, monkeypatch) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("KERAS_HOME", raising=False)
+    write_module(site, "keras", KERAS_LIKE, "keras", "3.15.1")
+    assert _scan("keras").frameworks[0].probe.details["keras_backend"] == "tensorflow"
+    assert not (home / ".keras").exists()
+
+
+def test_the_users_own_keras_json_still_decides_the_backend(site: Path, tmp_path: Path, monkeypatch) -> None:
+    home = tmp_path / "home"
+    (home / ".keras").mkdir(parents=True)
+    (home / ".keras" / "keras.json").write_text('{"backend": "jax"}')
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("KERAS_HOME", raising=False)
+    write_module(site, "keras", KERAS_LIKE, "keras", "3.15.1")
+    p = _scan("keras").frameworks[0].probe
+    assert p.details["keras_backend"] == "jax"
+    assert str(home / ".keras" / "keras.json") in p.details["keras_backend_source"]["source"]
+
+
+def test_the_agent_runs_as_a_file_and_survives_a_framework_that_breaks_json(site: Path) -> None:
+    breaks = FAKE_TORCH_CPU + "\nimport json, builtins\njson.dump = None\nbuiltins.print = None\n"
+    write_module(site, "torch", breaks, "torch", "2.5.1+cpu")
+    p = _scan("torch").frameworks[0].probe
+    assert p.outcome.value == "ok" and p.version == "2.5.1+cpu"
