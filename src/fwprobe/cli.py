@@ -71,7 +71,7 @@ def _root(
 
     \b
     Examples:
-      fwprobe scan                        this interpreter
+      fwprobe scan                        the environment you are in
       fwprobe scan --python ~/venvs/train another one (venv/conda dir or python)
       fwprobe check --require-gpu torch   CI gate: exit 1 when it fails
       fwprobe status --format markdown    catalog claims vs the package index
@@ -228,7 +228,8 @@ def _scan_options(python: Optional[str], framework: Optional[List[str]], no_impo
 _PYTHON = typer.Option(None, "--python", "-p", metavar="PATH",
                        help="Target interpreter: a python executable, or a virtualenv/conda "
                             "environment directory (Python 3.6+; fwprobe need not be installed there). "
-                            "Default: the interpreter running fwprobe.")
+                            "Default: the environment you are in: VIRTUAL_ENV, CONDA_PREFIX, a .venv "
+                            "here or in a parent, python3 on PATH; 'self' means fwprobe's own.")
 _FRAMEWORK = typer.Option(None, "--framework", "-f", metavar="NAME",
                           help="Only this framework (id, name, import or distribution name); repeatable.")
 _NO_IMPORT = typer.Option(False, "--no-import",
@@ -282,6 +283,7 @@ def scan_cmd(
       fwprobe scan
       fwprobe scan --python ~/venvs/train --framework torch
       fwprobe scan --no-import --no-index --format json
+      fwprobe scan --exercise --format markdown   (paste into a bug report)
     """
     renderer = _pick_format("scan", fmt, output)
     catalog = _load_catalog(catalog_path)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from fwprobe import __version__, reaper
 from fwprobe.catalog import Catalog, Framework, normalize
 from fwprobe.clock import now_utc
+from fwprobe.host import read_host
 from fwprobe.inventory import Inventory, read_inventory
 from fwprobe.model import DistRelease, FrameworkResult, Outcome, ProbeResult, Report, System
 from fwprobe.probes import NoProgress, Progress, probe_env, run_probes
@@ -67,6 +68,7 @@ def scan(catalog: Catalog, options: ScanOptions, index: IndexClient | None = Non
         target=replace(inv.interpreter, selected_by=selected_by),
         system=system,
         frameworks=results,
+        host=read_host(),
         index_url=index.display_url if index is not None else None,
         options={"python": python, "import": options.do_import, "timeout": options.timeout,
                  "exercise": options.exercise, "frameworks": [fw.id for fw in chosen],

@@ -273,6 +273,24 @@ class System:
 
 
 @dataclass(frozen=True)
+class Host:
+    """The machine fwprobe ran on (and, in a fleet, which node a report came from)."""
+
+    hostname: str
+    os: str | None = None
+    os_version: str | None = None
+    kernel: str | None = None
+    libc: str | None = None
+    libc_version: str | None = None
+    cpu: str | None = None
+    logical_cores: int | None = None
+    memory_bytes: int | None = None
+    container: str | None = None  # docker | podman | kubernetes | None
+    wsl: bool = False
+    env: dict[str, str] = field(default_factory=dict)  # variables that steer frameworks, redacted
+
+
+@dataclass(frozen=True)
 class Check:
     name: str
     passed: bool
@@ -286,6 +304,7 @@ class Report:
     target: Interpreter | None
     system: System | None
     frameworks: tuple[FrameworkResult, ...]
+    host: Host | None = None
     diagnoses: tuple[Diagnosis, ...] = ()
     checks: tuple[Check, ...] = ()
     index_url: str | None = None  # redacted

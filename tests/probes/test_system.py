@@ -62,3 +62,35 @@ def test_parse_gpu_csv_by_field_name() -> None:
     gpus, driver = parse_gpu_csv("0, NVIDIA H100 80GB HBM3, 81559, 580.65.06, GPU-1, 9.0, 0, Disabled, Disabled, "
                                  "00000000:18:00.0\n", FIELDS)
     assert driver == "580.65.06" and gpus[0].compute_capability == "9.0" and gpus[0].mig_mode == "Disabled"
+
+
+def test_host_facts_parsers_and_redaction() -> None:
+    from fwprobe.host import container_of, parse_cpuinfo, parse_meminfo, parse_os_release, steering_env
+
+    assert parse_os_release('PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\n') == (
+        "Debian GNU/Linux", "12")
+    assert parse_meminfo("MemTotal:       24683656 kB\nMemFree: 1 kB\n") == 24683656 * 1024
+    assert parse_cpuinfo("processor\t: 0\nmodel name\t: AMD EPYC 7763 64-Core Processor\n") == "AMD EPYC 7763 64-Core Processor"
+    assert container_of({"/.dockerenv": True}, "", {}) == "docker"
+    assert container_of({}, "0::/kubepods/burstable/pod1", {}) == "kubernetes"
+    assert container_of({"/run/.containerenv": True}, "", {}) == "podman"
+    assert container_of({}, "0::/", {}) is None
+    env = steering_env({"CUDA_VISIBLE_DEVICES": "0", "HOME": "/root", "NCCL_IB_HCA": "mlx5",
+                        "TF_API_TOKEN": "abc", "XLA_FLAGS": "--xla_gpu_cuda_data_dir=/usr/local/cuda",
+                        "PYTORCH_HF_MIRROR": "https://u:p4ss@mirror.example/", "OMP_NUM_THREADS": "8"})
+    assert env == {"CUDA_VISIBLE_DEVICES": "0", "NCCL_IB_HCA": "mlx5", "OMP_NUM_THREADS": "8",
+                   "PYTORCH_HF_MIRROR": "***", "TF_API_TOKEN": "***",
+                   "XLA_FLAGS": "--xla_gpu_cuda_data_dir=/usr/local/cuda"}
+
+
+def test_read_host_on_this_machine() -> None:
+    import os
+    import socket
+
+    from fwprobe.host import read_host
+
+    h = read_host({"CUDA_VISIBLE_DEVICES": "1"})
+    assert h.hostname == socket.gethostname() and h.logical_cores == os.cpu_count()
+    assert h.kernel and h.env == {"CUDA_VISIBLE_DEVICES": "1"}
+    if os.path.exists("/proc/meminfo"):
+        assert h.memory_bytes and h.memory_bytes > 2**28

@@ -26,6 +26,7 @@ from fwprobe.model import (
     ForkStatus,
     FrameworkResult,
     Gpu,
+    Host,
     Interpreter,
     Outcome,
     ProbeResult,
@@ -95,6 +96,9 @@ def sample_report() -> Report:
                                installed=False)
     return Report(
         generated_at="2026-11-23T12:00:00+00:00", fwprobe_version="0.1.0",
+        host=Host("gpu-node-7", "Ubuntu", "22.04", "5.15.0-122-generic", "glibc", "2.35", "AMD EPYC 7763 64-Core Processor",
+                  128, 1081719472128, "docker", False,
+                  {"CUDA_VISIBLE_DEVICES": "0,1", "HF_TOKEN": "***", "LD_LIBRARY_PATH": "/home/ada/cuda/lib64"}),
         target=Interpreter("/envs/train/bin/python", "3.11.7", "cpython", "linux", "x86_64", "/envs/train", True, False,
                            "active virtualenv (VIRTUAL_ENV=/envs/train)"),
         system=System(nvidia_smi="/usr/bin/nvidia-smi", driver_version="550.54.15", cuda_driver_version="12.4",
@@ -128,6 +132,7 @@ def _golden(name: str, actual: str) -> None:
 
 
 GOLDEN_OF = {("scan", "table"): "report.table", ("scan", "json"): "report.json",
+             ("scan", "markdown"): "scan.markdown",
              ("status", "table"): "status.table", ("status", "json"): "report.json",
              ("status", "markdown"): "report.markdown", ("check", "text"): "check.txt",
              ("check", "json"): "report.json"}
@@ -139,7 +144,8 @@ def test_every_format_has_a_renderer_and_every_renderer_a_golden() -> None:
 
 
 @pytest.mark.parametrize("renderer", RENDERERS, ids=lambda r: f"{r.command}-{r.format.value}")
-def test_every_registered_renderer_matches_its_golden(renderer) -> None:
+def test_every_registered_renderer_matches_its_golden(renderer, monkeypatch) -> None:
+    monkeypatch.setenv("HOME", "/home/ada")
     out = renderer(sample_report(), load_catalog())
     _golden(GOLDEN_OF[(renderer.command, renderer.format.value)], out if isinstance(out, str) else _text(out))
 
@@ -153,7 +159,7 @@ def test_check_lines_and_junit_golden() -> None:
 def test_json_schema_keys_are_stable() -> None:
     data = json.loads(sample_report().to_json())
     assert data["schema"] == SCHEMA and next(iter(data)) == "schema"
-    assert list(data) == ["schema", "generated_at", "fwprobe_version", "target", "system", "frameworks",
+    assert list(data) == ["schema", "generated_at", "fwprobe_version", "target", "system", "frameworks", "host",
                           "diagnoses", "checks", "index_url", "options"]
     fw = data["frameworks"][3]
     assert list(fw) == ["id", "name", "claim", "claimed_status", "installed", "distributions", "companions",

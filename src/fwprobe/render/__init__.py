@@ -40,6 +40,8 @@ RENDERERS: tuple[Renderer, ...] = (
     Renderer("scan", Format.TABLE, "fwprobe.render.table:render", "a table for people (default on a terminal)"),
     Renderer("scan", Format.JSON, "fwprobe.render.json:render",
              "the report, schema fwprobe.report/1 (default when not a terminal)"),
+    Renderer("scan", Format.MARKDOWN, "fwprobe.render.scan_markdown:render",
+             "a compact report to paste into a bug report"),
     Renderer("status", Format.TABLE, "fwprobe.render.status_table:render", "a table with evidence beneath it"),
     Renderer("status", Format.JSON, "fwprobe.render.json:render", "the report, schema fwprobe.report/1"),
     Renderer("status", Format.MARKDOWN, "fwprobe.render.markdown:render",

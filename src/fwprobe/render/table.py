@@ -120,6 +120,12 @@ def diagnoses_table(diagnoses: tuple[Diagnosis, ...]) -> RenderableType:
 
 def render(report: Report, catalog: Catalog | None = None) -> RenderableType:
     parts: list[RenderableType] = []
+    if report.host is not None:
+        h = report.host
+        where = f", in {h.container}" if h.container else (", WSL" if h.wsl else "")
+        mem = f", {h.memory_bytes / 2**30:.0f} GiB" if h.memory_bytes else ""
+        parts.append(Text(f"{h.hostname}: {' '.join(x for x in (h.os, h.os_version) if x) or '?'}, kernel "
+                          f"{h.kernel or '?'}, {h.cpu or '?'} x{h.logical_cores or '?'}{mem}{where}", style="bold"))
     if report.target is not None:
         t = report.target
         env = " (conda)" if t.conda else " (virtualenv)" if t.virtualenv else ""

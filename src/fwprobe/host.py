@@ -1,0 +1,104 @@
+"""Facts about the machine fwprobe runs on: OS, kernel, libc, CPU, memory, container or WSL, and
+the environment variables that steer frameworks (credential-looking values redacted).
+
+Stdlib only: /etc/os-release, platform, /proc; `sw_vers` and the registry are not needed for the
+fields kept (platform answers them on macOS and Windows).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import socket
+from collections.abc import Mapping
+from pathlib import Path
+
+from fwprobe.model import Host
+
+STEERING = re.compile(r"^(CUDA_|NCCL_|XLA_|JAX_|TF_|KERAS_|PYTORCH_|TORCH_|HIP_|ROCR_|HSA_|NVIDIA_|CUDNN_|"
+                      r"LD_LIBRARY_PATH$|OMP_NUM_THREADS$|MKL_NUM_THREADS$|THEANO_FLAGS$|PYTENSOR_FLAGS$)")
+_SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL|AUTH", re.I)
+_SECRET_VALUE = re.compile(r"://[^/\s:@]+:[^/\s@]+@|^(gh[pousr]_|hf_|sk-|xox[abp]-|AKIA)[A-Za-z0-9_-]{8,}")
+REDACTED = "***"
+
+
+def redact_value(name: str, value: str) -> str:
+    """``value``, or *** when the name or the value looks like a credential."""
+    if _SECRET_NAME.search(name) or _SECRET_VALUE.search(value):
+        return REDACTED
+    return value
+
+
+def steering_env(environ: Mapping[str, str]) -> dict[str, str]:
+    """The variables that steer frameworks, sorted, credential-looking values redacted."""
+    return {k: redact_value(k, v) for k, v in sorted(environ.items()) if STEERING.match(k)}
+
+
+def parse_os_release(text: str) -> tuple[str | None, str | None]:
+    """(NAME, VERSION_ID) from /etc/os-release text (PRETTY_NAME when NAME is missing)."""
+    values: dict[str, str] = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition("=")
+        if sep:
+            values[key.strip()] = value.strip().strip('"').strip("'")
+    return values.get("NAME") or values.get("PRETTY_NAME"), values.get("VERSION_ID")
+
+
+def parse_meminfo(text: str) -> int | None:
+    m = re.search(r"^MemTotal:\s+(\d+)\s*kB", text, re.M)
+    return int(m.group(1)) * 1024 if m else None
+
+
+def parse_cpuinfo(text: str) -> str | None:
+    m = re.search(r"^(?:model name|Hardware|cpu model)\s*:\s*(.+)$", text, re.M)
+    return m.group(1).strip() if m else None
+
+
+def container_of(exists: Mapping[str, bool], cgroup: str, environ: Mapping[str, str]) -> str | None:
+    """docker | podman | kubernetes | None, from the usual markers."""
+    if environ.get("KUBERNETES_SERVICE_HOST") or "kubepods" in cgroup:
+        return "kubernetes"
+    if exists.get("/run/.containerenv"):
+        return "podman"
+    if exists.get("/.dockerenv") or "docker" in cgroup:
+        return "docker"
+    if environ.get("container"):
+        return environ["container"]
+    return None
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def read_host(environ: Mapping[str, str] | None = None) -> Host:
+    env = os.environ if environ is None else environ
+    system = platform.system()
+    os_name, os_version = (parse_os_release(_read("/etc/os-release")) if system == "Linux" else (None, None))
+    if system == "Darwin":
+        os_name, os_version = "macOS", platform.mac_ver()[0] or None
+    elif system == "Windows":
+        os_name, os_version = "Windows", platform.version() or None
+    libc, libc_version = platform.libc_ver() if system == "Linux" else ("", "")
+    memory = parse_meminfo(_read("/proc/meminfo")) if system == "Linux" else None
+    if memory is None and hasattr(os, "sysconf"):
+        try:
+            memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        except (ValueError, OSError):
+            memory = None
+    proc_version = _read("/proc/version")
+    return Host(
+        hostname=socket.gethostname(),
+        os=os_name or system or None, os_version=os_version, kernel=platform.release() or None,
+        libc=libc or None, libc_version=libc_version or None,
+        cpu=parse_cpuinfo(_read("/proc/cpuinfo")) or platform.processor() or None,
+        logical_cores=os.cpu_count(), memory_bytes=memory,
+        container=container_of({p: os.path.exists(p) for p in ("/.dockerenv", "/run/.containerenv")},
+                               _read("/proc/1/cgroup"), env),
+        wsl="microsoft" in proc_version.lower(),
+        env=steering_env(env),
+    )

@@ -1,0 +1,119 @@
+"""`fwprobe scan --format markdown`: a compact report to paste into a bug report.
+
+Host, Python, driver and GPUs, one row per installed framework, diagnoses with fixes, and the
+fwprobe version; long parts (environment variables, probe notes) fold into <details> blocks.
+Paths under the home directory are shown as ``~``.
+"""
+
+from __future__ import annotations
+
+import os
+
+from fwprobe.catalog import Catalog
+from fwprobe.model import FrameworkResult, Outcome, Report
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", "<br>")
+
+
+def _home(text: str, home: str) -> str:
+    if home and home != "/":
+        return text.replace(home.rstrip("/") + "/", "~/")
+    return text
+
+
+def _build(r: FrameworkResult) -> str:
+    p = r.probe
+    if p is None or p.outcome is not Outcome.OK:
+        return ""
+    if "keras_backend" in p.details:
+        return f"backend {p.details['keras_backend']}"
+    b = p.build
+    parts = [f"CUDA {b.cuda}" if b.cuda else "", f"cuDNN {b.cudnn}" if b.cudnn else "",
+             f"ROCm {b.rocm}" if b.rocm else "", "CPU-only" if b.cpu_only else ""]
+    return ", ".join(x for x in parts if x)
+
+
+def _devices(r: FrameworkResult) -> str:
+    p = r.probe
+    if p is None or p.outcome is not Outcome.OK:
+        return ""
+    kinds: dict[str, list[str]] = {}
+    for d in p.devices:
+        kinds.setdefault(d.kind, []).append(d.name or d.kind)
+    text = "; ".join(kind if kind == "cpu" else f"{len(n)} {kind}: {', '.join(dict.fromkeys(n))}"
+                     for kind, n in kinds.items())
+    if p.exercise:
+        failed = [f"{e.kind}:{e.index}" for e in p.exercise if not e.passed]
+        text += f" (computes on {len(p.exercise) - len(failed)}/{len(p.exercise)}" + (
+            f"; fails on {', '.join(failed)})" if failed else ")")
+    return text
+
+
+def _import(r: FrameworkResult) -> str:
+    p = r.probe
+    if p is None:
+        return ""
+    if p.outcome is Outcome.OK:
+        return f"ok ({p.import_seconds:.1f} s)" if p.import_seconds is not None else "ok"
+    detail = p.error_type or p.signal or p.error_message or ""
+    return f"**{p.outcome.value}**" + (f": {detail}" if detail else "")
+
+
+def render(report: Report, catalog: Catalog | None = None, home: str | None = None) -> str:
+    home = os.path.expanduser("~") if home is None else home
+    lines = ["### fwprobe report", ""]
+    facts = []
+    if report.host is not None:
+        h = report.host
+        os_text = " ".join(x for x in (h.os, h.os_version) if x)
+        where = f", in {h.container}" if h.container else (", WSL" if h.wsl else "")
+        mem = f", {h.memory_bytes / 2**30:.0f} GiB" if h.memory_bytes else ""
+        facts.append(f"- **Host**: {os_text or '?'}, kernel {h.kernel or '?'}"
+                     + (f", {h.libc} {h.libc_version}" if h.libc else "")
+                     + f"; {h.cpu or 'CPU ?'} ({h.logical_cores or '?'} cores){mem}{where}")
+    if report.target is not None:
+        t = report.target
+        kind = " (conda)" if t.conda else " (virtualenv)" if t.virtualenv else ""
+        facts.append(f"- **Python**: {t.version} `{t.executable}`{kind}"
+                     + (f", chosen by: {t.selected_by}" if t.selected_by else ""))
+    if report.system is not None:
+        s = report.system
+        if s.driver_version:
+            facts.append(f"- **NVIDIA driver**: {s.driver_version} (CUDA {s.cuda_driver_version or '?'})")
+        else:
+            facts.append(f"- **NVIDIA driver**: none found{f' ({s.nvidia_error})' if s.nvidia_error else ''}")
+        for g in s.gpus:
+            cap = f", compute {g.compute_capability}" if g.compute_capability else ""
+            mem = f", {g.memory_mib} MiB" if g.memory_mib else ""
+            facts.append(f"- **GPU {g.index}**: {g.name}{mem}{cap}")
+        if s.cuda_visible_devices is not None:
+            facts.append(f"- **CUDA_VISIBLE_DEVICES**: `{s.cuda_visible_devices}`")
+    lines += [*facts, "", "| Framework | Version | Build | Devices | Import |", "|---|---|---|---|---|"]
+    installed = [r for r in report.frameworks if r.installed]
+    for r in installed:
+        dist = r.active_distribution
+        version = f"{dist.name} {dist.version}" if dist else ""
+        lines.append(f"| {_cell(r.name)} | {_cell(version)} | {_cell(_build(r))} | {_cell(_devices(r))} | "
+                     f"{_cell(_import(r))} |")
+    missing = [r.name for r in report.frameworks if not r.installed]
+    if missing:
+        lines += ["", f"Not installed: {', '.join(missing)}."]
+    lines += ["", "**Diagnoses**", ""]
+    if report.diagnoses:
+        for d in report.diagnoses:
+            lines.append(f"- **{d.severity.value}** `{d.code}`: {d.message}  \n  fix: {d.hint}")
+    else:
+        lines.append("- none")
+    notes = [(r.name, n) for r in installed if r.probe for n in r.probe.notes]
+    if notes:
+        lines += ["", "<details><summary>Probe notes</summary>", ""]
+        lines += [f"- {name}: {note}" for name, note in notes]
+        lines += ["", "</details>"]
+    if report.host is not None and report.host.env:
+        lines += ["", "<details><summary>Environment variables that steer frameworks</summary>", "", "```"]
+        lines += [f"{k}={v}" for k, v in report.host.env.items()]
+        lines += ["```", "", "</details>"]
+    lines += ["", f"<sub>fwprobe {report.fwprobe_version}, {report.generated_at}</sub>", ""]
+    return _home("\n".join(lines), home)
