@@ -131,8 +131,15 @@ def _pick_format(command: str, fmt: Optional[str], output: Optional[Path]) -> re
     return chosen
 
 
-def _emit(rendered: Any, output: Optional[Path]) -> None:
-    """A string or rich renderable to ``output`` (plain text, 140 columns) or stdout."""
+def _emit(rendered: Any, output: Optional[Path], report: Optional[Report] = None) -> None:
+    """A string or rich renderable to ``output`` (plain text, 140 columns) or stdout. ``output``
+    may hold {host} and {time}, filled from ``report`` (e.g. -o reports/{host}.json)."""
+    if output is not None and report is not None and ("{host}" in str(output) or "{time}" in str(output)):
+        from fwprobe.scheduler import output_path
+
+        host = report.host.hostname if report.host is not None else "unknown-host"
+        output = Path(output_path(str(output), host, report.generated_at))
+        output.parent.mkdir(parents=True, exist_ok=True)
     if output is not None:
         try:
             with open(output, "w", encoding="utf-8") as handle:
@@ -248,7 +255,9 @@ _OFFLINE = typer.Option(False, "--offline", help="Use only the on-disk index cac
 _REFRESH = typer.Option(False, "--refresh", help="Ignore the index cache (answers are still saved).")
 _INDEX_TIMEOUT = typer.Option(15.0, "--index-timeout", metavar="SECONDS",
                               help="Deadline for each index answer, however slowly it trickles (a whole run: twice this).")
-_OUTPUT = typer.Option(None, "--output", "-o", metavar="FILE", help="Write the report to FILE instead of stdout.")
+_OUTPUT = typer.Option(None, "--output", "-o", metavar="FILE",
+                       help="Write the report to FILE instead of stdout; {host} and {time} are filled in "
+                            "(e.g. -o reports/{host}.json, one file per node).")
 _EXERCISE_HELP = ("Prove each device usable: run one tiny computation (a 64x64 matmul of ones, checked "
                   "exactly) on every device each framework lists, cpu included. Probe children never "
                   "preallocate GPU memory (TF_FORCE_GPU_ALLOW_GROWTH, XLA_PYTHON_CLIENT_PREALLOCATE).")
@@ -289,7 +298,7 @@ def scan_cmd(
     catalog = _load_catalog(catalog_path)
     report = _scan_report(catalog, _scan_options(python, framework, no_import, timeout, keep_pythonpath, exercise),
                           IndexOptions(no_index, index_url, offline, refresh, index_timeout))
-    _emit(renderer(report, catalog), output)
+    _emit(renderer(report, catalog), output, report)
 
 
 @app.command("status")
@@ -419,6 +428,54 @@ def check_cmd(
         # keep JSON on stdout parseable: annotations then go to stderr
         (sys.stderr if renderer.format is render.Format.JSON and output is None else sys.stdout).write(annotations)
     raise typer.Exit(EXIT_OK if all(c.passed for c in checks) else EXIT_POLICY)
+
+
+@app.command("merge")
+@_usage_errors
+def merge_cmd(
+    paths: List[str] = typer.Argument(..., metavar="PATH...",
+                                      help="Scan reports (JSON files), directories of them (*.json), or - "
+                                           "for JSON lines on stdin."),
+    fmt: Optional[str] = _format_option("merge"),
+    output: Optional[Path] = _OUTPUT,
+    fail_on: str = typer.Option(
+        "none", "--fail-on", metavar="LEVEL|CODES",
+        help="Exit 1 on fleet diagnoses at or above a severity (error, warning, info) or with one of a "
+             "comma list of codes (version-drift, node-gpus-missing, node-unhealthy, stale-report); "
+             "none (default) never fails."),
+    stale_hours: float = typer.Option(24.0, "--stale-hours", metavar="H",
+                                      help="A report this much older than the newest is stale-report."),
+) -> None:
+    """Fold many nodes' scan reports into one fleet view (schema fwprobe.fleet/1).
+
+    \b
+    Each node runs `fwprobe scan --format json -o reports/{host}.json` under the engine the
+    cluster already has (Slurm: srun --ntasks-per-node=1 ...; Kubernetes: a DaemonSet), then:
+      fwprobe merge reports/
+      fwprobe merge reports/ --format markdown --fail-on error
+    A file that is not a fwprobe report is skipped with its reason; the same host twice keeps
+    the newest report.
+    """
+    from fwprobe import assess
+    from fwprobe.clock import now_utc
+    from fwprobe.fleet import FLEET_CODES, iter_sources, merge
+
+    renderer = _pick_format("merge", fmt, output)
+    try:
+        policy = assess.parse_fail_on(fail_on, FLEET_CODES)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if stale_hours <= 0:
+        raise UsageError("--stale-hours must be positive")
+    fleet = merge(iter_sources(paths), now_utc().isoformat(timespec="seconds"), __version__, stale_hours)
+    for skipped in fleet.skipped:
+        typer.secho(f"fwprobe: skipped {skipped.source}: {skipped.reason}", err=True, fg="yellow")
+    if not fleet.nodes:
+        raise UsageError("no fwprobe scan report among the inputs",
+                         "write them with: fwprobe scan --format json -o reports/{host}.json")
+    _emit(renderer(fleet, None), output)
+    failing = [d for d in fleet.diagnoses if policy.fails(d.severity, d.code)]
+    raise typer.Exit(EXIT_POLICY if failing else EXIT_OK)
 
 
 def main() -> None:

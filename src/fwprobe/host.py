@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from fwprobe.model import Host
+from fwprobe.scheduler import scheduler_context
 
 STEERING = re.compile(r"^(CUDA_|NCCL_|XLA_|JAX_|TF_|KERAS_|PYTORCH_|TORCH_|HIP_|ROCR_|HSA_|NVIDIA_|CUDNN_|"
                       r"LD_LIBRARY_PATH$|OMP_NUM_THREADS$|MKL_NUM_THREADS$|THEANO_FLAGS$|PYTENSOR_FLAGS$)")
@@ -101,4 +102,5 @@ def read_host(environ: Mapping[str, str] | None = None) -> Host:
                                _read("/proc/1/cgroup"), env),
         wsl="microsoft" in proc_version.lower(),
         env=steering_env(env),
+        scheduler=scheduler_context(env),
     )

@@ -288,6 +288,7 @@ class Host:
     container: str | None = None  # docker | podman | kubernetes | None
     wsl: bool = False
     env: dict[str, str] = field(default_factory=dict)  # variables that steer frameworks, redacted
+    scheduler: dict[str, str] = field(default_factory=dict)  # slurm / kubernetes / ray context
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,8 @@ class FailOn:
         return (self.threshold is not None and severity.rank >= self.threshold.rank) or code in self.codes
 
 
-def parse_fail_on(value: str) -> FailOn:
-    """``--fail-on``: a severity (fail at or above it), ``none``, or a comma list of codes.
+def parse_fail_on(value: str, known: tuple[str, ...] = DIAGNOSIS_CODES) -> FailOn:
+    """``--fail-on``: a severity (fail at or above it), ``none``, or a comma list of ``known`` codes.
 
     Raises ValueError naming the unknown codes and listing the known ones.
     """
@@ -40,11 +40,12 @@ def parse_fail_on(value: str) -> FailOn:
     if v in SEVERITY_NAMES:
         return FailOn(value, Severity(v))
     codes = frozenset(c.strip() for c in v.split(",") if c.strip())
-    unknown = codes - set(DIAGNOSIS_CODES)
+    unknown = codes - set(known)
     if not codes or unknown:
+        bad = ", ".join(sorted(unknown)) or repr(value)
         raise ValueError(f"--fail-on takes one of {', '.join(SEVERITY_NAMES)}, none, or a comma list of "
-                         f"diagnosis codes (unknown: {', '.join(sorted(unknown)) or value!r}); codes: "
-                         + ", ".join(DIAGNOSIS_CODES))
+                         f"diagnosis codes (unknown: {bad}); codes: "
+                         + ", ".join(known))
     return FailOn(value, None, codes)
 
 

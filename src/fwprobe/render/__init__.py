@@ -31,7 +31,7 @@ class Renderer:
     target: str  # "module:function"; the function takes (report, catalog)
     help: str
 
-    def __call__(self, report: Report, catalog: Catalog | None) -> Any:
+    def __call__(self, report: Report | Any, catalog: Catalog | None) -> Any:
         module, func = self.target.split(":")
         return getattr(importlib.import_module(module), func)(report, catalog)
 
@@ -48,6 +48,9 @@ RENDERERS: tuple[Renderer, ...] = (
              "the catalog's comparison table with verified status, for maintainers"),
     Renderer("check", Format.TEXT, "fwprobe.render.check:text", "one PASS/FAIL line per check (default)"),
     Renderer("check", Format.JSON, "fwprobe.render.json:render", "the report with its checks"),
+    Renderer("merge", Format.TABLE, "fwprobe.render.fleet:table", "one row per node (default on a terminal)"),
+    Renderer("merge", Format.JSON, "fwprobe.render.fleet:json", "the fleet view, schema fwprobe.fleet/1"),
+    Renderer("merge", Format.MARKDOWN, "fwprobe.render.fleet:markdown", "the fleet view for an issue or a wiki"),
 )
 
 
