@@ -478,6 +478,53 @@ def merge_cmd(
     raise typer.Exit(EXIT_POLICY if failing else EXIT_OK)
 
 
+@app.command("fleet")
+@_usage_errors
+def fleet_cmd(
+    ray_address: str = typer.Option(..., "--ray", metavar="ADDRESS",
+                                    help="The Ray cluster: its address (host:6379, ray://host:10001) or 'auto'."),
+    python: Optional[str] = typer.Option(None, "--python", "-p", metavar="PATH",
+                                         help="The interpreter to scan on every node (default: the one Ray's "
+                                              "workers run in)."),
+    framework: Optional[List[str]] = _FRAMEWORK,
+    no_import: bool = _NO_IMPORT,
+    exercise: bool = typer.Option(False, "--exercise", help=_EXERCISE_HELP),
+    timeout: float = typer.Option(120.0, "--timeout", metavar="SECONDS",
+                                  help="Per-node deadline: a node with no report by then is a row with the reason."),
+    fmt: Optional[str] = _format_option("merge"),
+    output: Optional[Path] = _OUTPUT,
+    fail_on: str = typer.Option("none", "--fail-on", metavar="LEVEL|CODES",
+                                help="As for merge: a severity, fleet codes, or none."),
+) -> None:
+    """Scan every alive node of a Ray cluster (one task per node, pinned to it, reserving no CPU
+    or GPU), then merge the reports as `fwprobe merge` does. Needs `pip install 'fwprobe[ray]'`.
+
+    \b
+    Examples:
+      fwprobe fleet --ray auto
+      fwprobe fleet --ray head:6379 -f torch --exercise --format markdown
+    """
+    from fwprobe import assess
+    from fwprobe.clock import now_utc
+    from fwprobe.fleet import FLEET_CODES, merge
+    from fwprobe.fleet.ray_runner import run_on_ray
+
+    renderer = _pick_format("merge", fmt, output)
+    try:
+        policy = assess.parse_fail_on(fail_on, FLEET_CODES)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if exercise and no_import:
+        raise UsageError("--exercise needs to import the frameworks; drop --no-import")
+    options = {"python": python, "frameworks": list(framework or ()), "do_import": not no_import,
+               "timeout": min(timeout, 90.0), "exercise": exercise}
+    fleet = merge(run_on_ray(ray_address, options, timeout), now_utc().isoformat(timespec="seconds"), __version__)
+    for skipped in fleet.skipped:
+        typer.secho(f"fwprobe: {skipped.source}: {skipped.reason}", err=True, fg="yellow")
+    _emit(renderer(fleet, None), output)
+    raise typer.Exit(EXIT_POLICY if any(policy.fails(d.severity, d.code) for d in fleet.diagnoses) else EXIT_OK)
+
+
 def main() -> None:
     """Console entry point."""
     try:

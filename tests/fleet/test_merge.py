@@ -165,3 +165,22 @@ def test_scan_output_placeholders(tmp_path: Path, site: Path) -> None:
     assert result.exit_code == 0, result.output
     written = tmp_path / "reports" / f"{socket.gethostname()}.json"
     assert json.loads(written.read_text())["host"]["hostname"] == socket.gethostname()
+
+
+def test_the_ray_task_body_removes_rays_gpu_mask_for_the_scan_only(site: Path, fake_nvidia_smi, monkeypatch) -> None:
+    from fakes.frameworks import FAKE_TORCH_CUDA, write_module
+    from fwprobe.fleet.ray_runner import scan_here
+
+    write_module(site, "torch", FAKE_TORCH_CUDA, "torch", "2.5.1+cu124")
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")  # what Ray sets for a task reserving no GPU
+    monkeypatch.delenv("RAY_EXPERIMENTAL_NOSET_CUDA_VISIBLE_DEVICES", raising=False)
+    import sys
+
+    data = json.loads(scan_here("abc123node", {"python": sys.executable, "frameworks": ["torch"],
+                                              "keep_pythonpath": True}))
+    assert data["host"]["scheduler"]["gpu_mask"] == "removed CUDA_VISIBLE_DEVICES='' that Ray set for a task reserving no GPU"
+    assert data["host"]["scheduler"]["FWPROBE_RAY_NODE_ID"] == "abc123node"
+    assert data["system"]["cuda_visible_devices"] is None
+    torch = next(f for f in data["frameworks"] if f["id"] == "pytorch")
+    assert len([d for d in torch["probe"]["devices"] if d["kind"] == "cuda"]) == 2
+    assert os.environ["CUDA_VISIBLE_DEVICES"] == "" and "FWPROBE_RAY_NODE_ID" not in os.environ

@@ -36,6 +36,9 @@ def fold(source: str, data: Any) -> Node | str:
         return f"schema {schema} is not {SUPPORTED}: written by another fwprobe version; upgrade fwprobe to merge it"
     host = _dict(data.get("host"))
     hostname = _str(host.get("hostname")) or source
+    ray_node = _str(_dict(host.get("scheduler")).get("FWPROBE_RAY_NODE_ID"))
+    if ray_node:  # several Ray nodes may share one machine (and its hostname)
+        hostname = f"{hostname}/{ray_node[:12]}"
     when = _str(data.get("generated_at"))
     if when is None or _time(when) is None:
         return "no valid generated_at time"

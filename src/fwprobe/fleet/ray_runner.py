@@ -1,0 +1,92 @@
+"""Run one scan on every alive node of a Ray cluster and bring the reports back (`fwprobe fleet
+--ray ADDRESS`). An optional extra: `pip install 'fwprobe[ray]'`; importing fwprobe never imports ray.
+
+Each scan is a task pinned to its node (NodeAffinitySchedulingStrategy, soft=False) that
+reserves no CPU and no GPU, so it runs beside the jobs already there. Ray hides GPUs from a task
+that reserves none (it sets CUDA_VISIBLE_DEVICES to an empty string): the task asks Ray not to
+(RAY_EXPERIMENTAL_NOSET_CUDA_VISIBLE_DEVICES=1 in its runtime env) and, should the mask be there
+anyway, removes it for the scan, so the node's GPUs are seen as a job that reserved them would
+see them. The report's host.scheduler says which was done.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from typing import Any
+
+from fwprobe.errors import UsageError
+
+NOSET = "RAY_EXPERIMENTAL_NOSET_CUDA_VISIBLE_DEVICES"
+
+
+class RayUnavailable(UsageError):
+    advice = "install the extra on this machine and on every node: pip install 'fwprobe[ray]'"
+
+
+def scan_here(node_id: str, options: dict[str, Any]) -> str:
+    """The task body, on the node: one fwprobe scan as JSON (no index: N nodes need not ask it)."""
+    from fwprobe.catalog import load_catalog
+    from fwprobe.core import ScanOptions, scan
+
+    os.environ["FWPROBE_RAY_NODE_ID"] = node_id
+    masked = os.environ.get("CUDA_VISIBLE_DEVICES") == ""
+    if masked:
+        del os.environ["CUDA_VISIBLE_DEVICES"]
+    handling = ("removed CUDA_VISIBLE_DEVICES='' that Ray set for a task reserving no GPU" if masked
+                else "Ray left CUDA_VISIBLE_DEVICES alone (RAY_EXPERIMENTAL_NOSET_CUDA_VISIBLE_DEVICES=1)"
+                if os.environ.get(NOSET) else "no GPU mask from Ray")
+    import sys
+
+    python = options.get("python") or sys.executable  # the interpreter Ray's jobs run in
+    try:
+        report = scan(load_catalog(), ScanOptions(python=python, frameworks=tuple(options.get("frameworks") or ()),
+                                                  do_import=options.get("do_import", True),
+                                                  timeout=float(options.get("timeout", 90.0)),
+                                                  exercise=bool(options.get("exercise")),
+                                                  keep_pythonpath=bool(options.get("keep_pythonpath"))))
+    finally:  # Ray reuses its workers: leave this one's environment as it was
+        if masked:
+            os.environ["CUDA_VISIBLE_DEVICES"] = ""
+        os.environ.pop("FWPROBE_RAY_NODE_ID", None)
+    data = report.to_dict()
+    host = data.get("host")
+    if isinstance(host, dict):
+        host.setdefault("scheduler", {})["gpu_mask"] = handling
+    return json.dumps(data)
+
+
+def run_on_ray(address: str, options: dict[str, Any], timeout: float) -> Iterator[tuple[str, Any, str | None]]:
+    """(source, report JSON or None, reason) per alive node; a node that does not answer within
+    ``timeout`` seconds, or whose task fails, is a source with its reason."""
+    try:
+        import ray
+        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+    except ImportError as exc:
+        raise RayUnavailable(f"--ray needs the ray package, which is not installed here ({exc})") from None
+    try:
+        ray.init(address=address, ignore_reinit_error=True, logging_level="ERROR", log_to_driver=False)
+    except Exception as exc:  # noqa: BLE001 - ray raises many kinds for an unreachable cluster
+        raise UsageError(f"cannot connect to the Ray cluster at {address}: {exc}",
+                         "give the head's address (ray://host:10001, host:6379) or 'auto' on a cluster node") from None
+    try:
+        task = ray.remote(num_cpus=0, num_gpus=0, max_retries=0)(scan_here)
+        nodes = [n for n in ray.nodes() if n.get("Alive")]
+        refs = {}
+        for node in nodes:
+            node_id = node["NodeID"]
+            label = f"ray node {node_id[:12]} ({node.get('NodeManagerAddress', '?')})"
+            refs[task.options(scheduling_strategy=NodeAffinitySchedulingStrategy(node_id=node_id, soft=False),
+                              runtime_env={"env_vars": {NOSET: "1"}}).remote(node_id, options)] = label
+        ready, pending = ray.wait(list(refs), num_returns=len(refs), timeout=timeout)
+        for ref in ready:
+            try:
+                yield refs[ref], json.loads(ray.get(ref)), None
+            except Exception as exc:  # noqa: BLE001 - a task's failure is that node's row
+                yield refs[ref], None, f"the scan task failed: {type(exc).__name__}: {str(exc)[:300]}"
+        for ref in pending:
+            ray.cancel(ref, force=True)
+            yield refs[ref], None, f"no answer within {timeout:g} s"
+    finally:
+        ray.shutdown()
