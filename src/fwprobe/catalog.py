@@ -31,6 +31,8 @@ def normalize(name: str) -> str:
 class Thresholds:
     active_days: int = 365
     stale_days: int = 730
+    # CPythons still supported upstream: a newest release that installs on none is unmaintained
+    supported_pythons: tuple[str, ...] = ("3.10", "3.11", "3.12", "3.13", "3.14")
 
 
 COMPAT_TESTS = ("other-version", "other-missing", "same-release", "requires-dist")
@@ -75,6 +77,29 @@ class ImportHint:
     if_installed: tuple[str, ...] = ()
 
 
+# How a claim can be checked (the evaluators live in assess/claims.py; a test keeps them in step).
+EVIDENCE_KINDS = ("probe", "index-requires", "index-classifier", "index-maintainer")
+CLAIM_COLUMNS = ("features", "execution", "use_cases", "claim", "maintainer")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One checkable statement of a framework's row, and the evidence that decides it.
+
+    probe: the value at ``key`` (a dotted path in the probe result: execution.eager_default,
+    details.keras_backend) equals ``expect``. index-requires: the newest release's Requires-Dist
+    names ``key`` (expect true) or not (expect false). index-classifier: the classifiers hold
+    ``key``. index-maintainer: the index's author/maintainer metadata mentions ``key``.
+    """
+
+    id: str
+    column: str
+    statement: str
+    evidence: str
+    key: str
+    expect: Any = True
+
+
 @dataclass(frozen=True)
 class Framework:
     id: str
@@ -104,6 +129,7 @@ class Framework:
     arch_first_release: dict[str, str] = field(default_factory=dict)
     # the claim includes "community forks exist": checked against the forks' own status
     claim_forks: bool = False
+    claims: tuple[Claim, ...] = ()
     source: str = ""
 
 
@@ -192,8 +218,9 @@ _FRAMEWORK_KEYS = {
     "id", "name", "seed", "import_name", "probe", "distributions", "companions", "forks",
     "features", "execution", "use_cases", "claim", "claimed_status", "maintainer",
     "integrated_into", "gpu", "cpu_only_distributions", "cpu_only_local_versions",
-    "gpu_install_hint", "import_hints", "claim_forks", "arch_first_release",
+    "gpu_install_hint", "import_hints", "claim_forks", "arch_first_release", "claims",
 }
+_CLAIM_KEYS = {"id", "column", "statement", "evidence", "key", "expect"}
 _IMPORT_HINT_KEYS = {"match", "hint", "if_installed"}
 
 
@@ -246,6 +273,29 @@ def _arch_table(e: _Entry) -> dict[str, str]:
     return dict(table)
 
 
+def _parse_claims(e: _Entry) -> tuple[Claim, ...]:
+    claims: list[Claim] = []
+    for i, table in enumerate(e.get("claims", list, [])):
+        c = _Entry(e.path, f"{e.where}, claims #{i + 1}", table)
+        c.check_keys(_CLAIM_KEYS)
+        claim = Claim(id=c.get("id", str, check=lambda v: "" if re.fullmatch(r"[a-z0-9][a-z0-9-]*", v)
+                               else f"{v!r} must be lower-case letters, digits and '-'"),
+                      column=c.get("column", str, check=_one_of(CLAIM_COLUMNS)),
+                      statement=c.get("statement", str),
+                      evidence=c.get("evidence", str, check=_one_of(EVIDENCE_KINDS)),
+                      key=c.get("key", str), expect=c.table.get("expect", True))
+        if not isinstance(claim.expect, (bool, str)):
+            c.fail("expect", f"must be a boolean or a string, got {type(claim.expect).__name__}")
+        if claim.evidence == "index-maintainer" and _regex(claim.key):
+            c.fail("key", _regex(claim.key))
+        if claim.evidence != "probe" and not isinstance(claim.expect, bool):
+            c.fail("expect", f"must be true or false for evidence {claim.evidence!r}")
+        if any(x.id == claim.id for x in claims):
+            c.fail("id", f"duplicate claim id {claim.id!r}")
+        claims.append(claim)
+    return tuple(claims)
+
+
 def _parse_import_hints(e: _Entry) -> tuple[ImportHint, ...]:
     hints = []
     for i, table in enumerate(e.get("import_hints", list, [])):
@@ -293,6 +343,7 @@ def _parse_framework(path: Path, index: int, table: Any) -> Framework:
         import_hints=_parse_import_hints(e),
         arch_first_release=_arch_table(e),
         claim_forks=claim_forks,
+        claims=_parse_claims(e),
         source=str(path),
     )
 
@@ -350,10 +401,13 @@ def load_catalog(location: str | Path | None = None) -> Catalog:
             if thresholds is not None:
                 raise CatalogError(f"{path}: [thresholds] is defined in more than one catalog file")
             e = _Entry(path, "[thresholds]", data["thresholds"])
-            e.check_keys({"active_days", "stale_days"})
+            e.check_keys({"active_days", "stale_days", "supported_pythons"})
             positive = lambda v: "" if v > 0 else "must be a positive number of days"  # noqa: E731
+            pythons = e.get("supported_pythons", list, list(Thresholds.supported_pythons))
+            if not pythons or not all(isinstance(v, str) and re.fullmatch(r"3\.\d+", v) for v in pythons):
+                e.fail("supported_pythons", "must list CPython versions like \"3.12\"")
             thresholds = Thresholds(e.get("active_days", int, 365, positive),
-                                    e.get("stale_days", int, 730, positive))
+                                    e.get("stale_days", int, 730, positive), tuple(pythons))
             if thresholds.stale_days < thresholds.active_days:
                 e.fail("stale_days", "must not be smaller than active_days")
         frameworks += [_parse_framework(path, i, t) for i, t in enumerate(_tables(path, data, "framework"))]

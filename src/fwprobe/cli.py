@@ -312,16 +312,22 @@ def status_cmd(
     refresh: bool = _REFRESH,
     index_timeout: float = _INDEX_TIMEOUT,
     catalog_path: Optional[Path] = _CATALOG,
+    pythons: Optional[List[str]] = typer.Option(
+        None, "--python", "-p", metavar="PATH",
+        help="Also probe the frameworks installed in this interpreter (venv/conda dir or python) for "
+             "evidence on execution and feature claims; repeatable (several envs, several versions)."),
+    timeout: float = _TIMEOUT,
 ) -> None:
     """The catalog's frameworks against the package index; no local environment needed.
 
     \b
     For each framework: newest release, releases in the last year, observed status
     (active / stale / unmaintained / archived / unknown) and whether that confirms the
-    catalog's claim. Forks are checked where the catalog lists them.
+    catalog's claim; every other checkable claim of its row (execution model, features,
+    dependencies, maintainer) judged on index metadata and, with --python, on probes.
     Examples:
       fwprobe status
-      fwprobe status --format markdown -o STATUS.md
+      fwprobe status --python ~/venvs/torch --python ~/venvs/tf --format markdown -o STATUS.md
     """
     from fwprobe.core import status_report
 
@@ -329,7 +335,10 @@ def status_cmd(
     catalog = _load_catalog(catalog_path)
     client = IndexOptions(False, index_url, offline, refresh, index_timeout).client(required=True)
     assert client is not None
-    report = status_report(catalog, client, list(framework or ()), progress=_RichProgress())
+    if timeout <= 0:
+        raise UsageError("--timeout must be a positive number of seconds")
+    report = status_report(catalog, client, list(framework or ()), progress=_RichProgress(),
+                           pythons=tuple(pythons or ()), probe_timeout=timeout)
     _index_advice(report)
     _emit(renderer(report, catalog), output)
 

@@ -128,28 +128,46 @@ def status_names(frameworks: tuple[Framework, ...]) -> list[str]:
 
 
 def status_report(catalog: Catalog, index: IndexClient, frameworks: list[str] | None = None,
-                  progress: Progress | None = None, today: dt.datetime | None = None) -> Report:
-    """The catalog's frameworks against the index; no target interpreter involved.
+                  progress: Progress | None = None, today: dt.datetime | None = None,
+                  pythons: tuple[str, ...] = (), probe_timeout: float = DEFAULT_TIMEOUT) -> Report:
+    """The catalog's frameworks against the index, each claim judged; with ``pythons``, also on
+    probe evidence from the frameworks installed in those interpreters.
 
-    Raises CatalogError for an unknown framework name; index failures are ``unknown`` statuses.
+    Raises CatalogError for an unknown framework name and TargetError for a bad interpreter;
+    index failures are ``unknown`` statuses and ``unverified`` claims.
     """
     from fwprobe import assess
+    from fwprobe.assess.claims import ProbeEvidence, judge_claims
 
     progress = progress or NoProgress()
     chosen = catalog.select(frameworks)
     when = today or now_utc()
     names = status_names(chosen)
-    progress.start(len(names), f"asking {index.display_url}")
-    try:
-        releases = index.fetch_many(names)
-    finally:
-        progress.stop()
+    evidence: dict[str, list[ProbeEvidence]] = {fw.id: [] for fw in chosen}
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        releases_f = pool.submit(index.fetch_with_meta, names)
+        for python in pythons:  # the probes run while the index answers
+            scanned = scan(catalog, ScanOptions(python=python, frameworks=tuple(fw.id for fw in chosen),
+                                                timeout=probe_timeout), progress=progress, today=when)
+            for r in scanned.frameworks:
+                if r.probe is not None and r.installed and scanned.target is not None:
+                    dist = r.active_distribution
+                    evidence[r.id].append(ProbeEvidence(r.probe, dist.version if dist else None,
+                                                        scanned.target.executable))
+        progress.start(len(names), f"asking {index.display_url}")
+        try:
+            releases = releases_f.result()
+        finally:
+            progress.stop()
+    day = when.date().isoformat()
     results = tuple(
-        assess.with_status(FrameworkResult(id=fw.id, name=fw.name, claim=fw.claim,
-                                           claimed_status=fw.claimed_status, installed=False),
-                           fw, catalog, releases, when)
+        replace(assess.with_status(FrameworkResult(id=fw.id, name=fw.name, claim=fw.claim,
+                                                   claimed_status=fw.claimed_status, installed=False),
+                                   fw, catalog, releases, when),
+                claims=judge_claims(fw, releases, evidence[fw.id], day))
         for fw in chosen)
     report = Report(generated_at=when.isoformat(timespec="seconds"), fwprobe_version=__version__,
                     target=None, system=None, frameworks=results, index_url=index.display_url,
-                    options={"frameworks": [fw.id for fw in chosen], "offline": index.offline})
+                    options={"frameworks": [fw.id for fw in chosen], "offline": index.offline,
+                             "pythons": list(pythons)})
     return replace(report, diagnoses=assess.diagnose(report, catalog))

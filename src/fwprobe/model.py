@@ -171,6 +171,18 @@ class Release:
 
 
 @dataclass(frozen=True)
+class ProjectMeta:
+    """The newest release's metadata from the index's per-project JSON, where the index offers it."""
+
+    version: str | None = None
+    requires_dist: tuple[str, ...] = ()
+    classifiers: tuple[str, ...] = ()
+    maintainer: str | None = None  # author / maintainer names and emails, joined
+    requires_python: str | None = None
+    error: str | None = None  # why there is none (the index has no JSON API, a timeout...)
+
+
+@dataclass(frozen=True)
 class DistRelease:
     """What the package index says about one distribution."""
 
@@ -186,6 +198,9 @@ class DistRelease:
     project_status_reason: str | None = None
     from_cache: bool = False
     upload_times: bool = True  # False when the index publishes none (PEP 503 HTML pages)
+    newest_files: tuple[str, ...] = ()  # file names of the newest stable release (wheel tags)
+    newest_requires_python: str | None = None
+    meta: ProjectMeta | None = None  # per-project JSON, fetched by `status` only
     # the full history, for assess; left out of the JSON report (it can run to thousands)
     releases: tuple[Release, ...] = field(default=(), metadata={"json": False})
 
@@ -202,6 +217,19 @@ class ForkStatus:
 
 
 @dataclass(frozen=True)
+class ClaimVerdict:
+    """One checkable statement of the catalog, and what evidence says of it."""
+
+    id: str
+    column: str  # the seed table's column: features | execution | use_cases | claim | maintainer
+    statement: str
+    verdict: Verdict
+    evidence: str
+    source: str  # "index", or "probe of torch 2.13.0 in /path/python"
+    checked: str  # the date, ISO
+
+
+@dataclass(frozen=True)
 class StatusAssessment:
     observed: Status
     verdict: Verdict
@@ -213,6 +241,8 @@ class StatusAssessment:
     forks: tuple[ForkStatus, ...] = ()
     installed_behind: int | None = None  # releases between installed and newest
     headline: str = ""  # the evidence's first statement (what a one-line message quotes)
+    installable: bool | None = None  # the newest release installs on a CPython still supported upstream
+    health: tuple[str, ...] = ()  # further signals with their evidence (Inactive classifier, ...)
 
 
 @dataclass(frozen=True)
@@ -236,6 +266,7 @@ class FrameworkResult:
     probe: ProbeResult | None = None
     index: tuple[DistRelease, ...] = ()
     status: StatusAssessment | None = None
+    claims: tuple[ClaimVerdict, ...] = ()  # `status`: every checkable claim of the catalog
 
     @property
     def active_distribution(self) -> Distribution | None:

@@ -11,6 +11,8 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "index"
 class IndexServer:
     """Serves tests/fixtures/index/<name>.json as JSON Simple API pages under /simple/<name>/.
 
+    ``/pypi/<name>/json`` serves tests/fixtures/index/json/<name>.json (the per-project JSON,
+    trimmed to the ``info`` fields fwprobe reads), 404 when absent.
     Special names: ``flaky`` answers 500 once, then 200; ``ratelimited`` 429 twice, then 200; ``slowproj`` answers after 3 s;
     ``htmlproj`` answers text/html. Counts requests per name. ``routes[name] = fn(handler)``
     replaces the answer for one name (a test's hostile server: drips, bombs, redirects).
@@ -33,6 +35,12 @@ class IndexServer:
                 import time as _time
 
                 parts = [p for p in self.path.split("/") if p]
+                if len(parts) >= 3 and parts[-3] == "pypi" and parts[-1] == "json":  # per-project JSON
+                    meta = FIXTURES / "json" / f"{parts[-2]}.json"
+                    server_self.counts[f"json:{parts[-2]}"] = server_self.counts.get(f"json:{parts[-2]}", 0) + 1
+                    if not meta.exists():
+                        return self._send(404, b"not found", "text/plain")
+                    return self._send(200, meta.read_bytes(), "application/json")
                 name = parts[-1] if parts else ""
                 server_self.counts[name] = server_self.counts.get(name, 0) + 1
                 server_self.auth.append(self.headers.get("Authorization"))

@@ -136,7 +136,7 @@ def test_cache_holds_only_trimmed_fields(index_server, tmp_path: Path) -> None:
     client = _client(index_server, tmp_path)
     client.fetch("activeproj")
     stored = json.loads(client.cache.path("activeproj").read_text())["data"]
-    assert set(stored["files"][0]) <= {"filename", "upload-time", "yanked"}
+    assert set(stored["files"][0]) <= {"filename", "upload-time", "yanked", "requires-python"}
 
 
 def test_fixtures_are_trimmed_and_carry_no_urls() -> None:

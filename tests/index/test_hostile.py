@@ -261,5 +261,5 @@ def test_a_torn_or_foreign_cache_file_is_ignored_and_replaced(index_server, tmp_
 
 
 def test_fixtures_stay_trimmed() -> None:
-    for path in FIXTURES.glob("*.json"):
+    for path in FIXTURES.rglob("*.json"):
         assert "http" not in path.read_text(), path.name

@@ -190,3 +190,56 @@ def test_real_tensorflow_computes_on_its_cpu(no_gpu_tools) -> None:
 def test_real_jax_computes_on_each_device(no_gpu_tools) -> None:
     _, p = _exercised("jax")
     assert p.exercise and all(e.passed for e in p.exercise), p.exercise
+
+
+def _claims(index_server, tmp_path: Path, framework: str, module: str | None = None):
+    import datetime as dt
+
+    from fwprobe.core import status_report
+    from fwprobe.index import IndexClient
+
+    now = dt.datetime(2026, 11, 23, tzinfo=dt.timezone.utc)
+    client = IndexClient(index_server.url, cache_dir=tmp_path / "cache", now=lambda: now)
+    report = status_report(load_catalog(), client, [framework], today=now, pythons=(PYTHONS[module or framework],),
+                           probe_timeout=240)
+    return {c.id: c for c in report.frameworks[0].claims}
+
+
+@pytest.mark.skipif(not _has("torch"), reason="no torch in the frameworks interpreter")
+def test_real_torch_proves_torchscript_deprecated_and_eager(index_server, tmp_path: Path) -> None:
+    from fwprobe.model import Verdict
+
+    claims = _claims(index_server, tmp_path, "torch")
+    assert claims["torch-eager"].verdict is Verdict.CONFIRMED
+    assert claims["torch-export"].verdict is Verdict.CONFIRMED
+    script = claims["torchscript-current"]
+    if script.verdict is Verdict.CONTRADICTED:  # torch 2.13 warns that torch.jit.script is deprecated
+        assert "deprecated" in script.evidence and script.source.startswith("probe of 2.")
+    else:
+        assert script.verdict is Verdict.CONFIRMED  # an older torch that does not warn yet
+
+
+@pytest.mark.skipif(not _has("keras") or PYTHONS["keras"] != PYTHONS["torch"],
+                    reason="no keras+torch in one frameworks interpreter")
+def test_real_keras_on_torch_contradicts_runs_on_tensorflow(index_server, tmp_path: Path, monkeypatch) -> None:
+    from fwprobe.model import Verdict
+
+    monkeypatch.setenv("KERAS_BACKEND", "torch")
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))
+    c = _claims(index_server, tmp_path, "keras")["keras-runs-on-tensorflow"]
+    assert c.verdict is Verdict.CONTRADICTED and c.evidence == "details.keras_backend is 'torch'"
+
+
+@pytest.mark.skipif(not _has("tensorflow"), reason="no tensorflow in the frameworks interpreters")
+def test_real_tensorflow_executes_eagerly(index_server, tmp_path: Path) -> None:
+    from fwprobe.model import Verdict
+
+    claims = _claims(index_server, tmp_path, "tensorflow")
+    assert claims["tf2-eager"].verdict is Verdict.CONFIRMED and claims["tf-function"].verdict is Verdict.CONFIRMED
+
+
+@pytest.mark.skipif(not _has("pytensor"), reason="no pytensor in the frameworks interpreter")
+def test_real_pytensor_builds_a_static_graph(index_server, tmp_path: Path) -> None:
+    from fwprobe.model import Verdict
+
+    assert _claims(index_server, tmp_path, "pytensor")["pytensor-static-graph"].verdict is Verdict.CONFIRMED

@@ -19,6 +19,7 @@ from fwprobe.model import (
     SCHEMA,
     Build,
     Check,
+    ClaimVerdict,
     Device,
     Diagnosis,
     Distribution,
@@ -63,7 +64,17 @@ def sample_report() -> Report:
                           execution={"eager_default": True}),
         status=StatusAssessment(Status.ACTIVE, Verdict.CONFIRMED,
                                 "newest release torch 2.6.0 on 2026-10-28, 26 days ago; 8 release(s) in the last 365 days",
-                                Release("2.6.0", _utc(2026, 10, 28, 0, 0, 0)), "torch", 26, 8, (), 3))
+                                Release("2.6.0", _utc(2026, 10, 28, 0, 0, 0)), "torch", 26, 8, (), 3),
+        claims=(ClaimVerdict("torch-eager", "execution", "PyTorch executes eagerly by default", Verdict.CONFIRMED,
+                             "execution.eager_default is True", "probe of 2.5.1+cu124 in /envs/train/bin/python", "2026-11-23"),
+                ClaimVerdict("torchscript-current", "execution", "TorchScript is a current way to compile and deploy",
+                             Verdict.CONTRADICTED, "execution.torchscript_deprecated is True (torch.jit.script warns: "
+                             "`torch.jit.script` is deprecated. Please switch to `torch.compile` or `torch.export`.)",
+                             "probe of 2.5.1+cu124 in /envs/train/bin/python", "2026-11-23"),
+                ClaimVerdict("torch-export", "features", "torch.export exists", Verdict.CONFIRMED,
+                             "execution.torch_export is True", "probe of 2.5.1+cu124 in /envs/train/bin/python", "2026-11-23"),
+                ClaimVerdict("torch-maintainer", "maintainer", "maintained by Meta / the PyTorch Foundation",
+                             Verdict.CONFIRMED, "the index names PyTorch Team; packages@pytorch.org", "index", "2026-11-23")))
     tf = FrameworkResult(
         id="tensorflow", name="TensorFlow", claim="actively developed (Google)", claimed_status="active",
         installed=True, distributions=(Distribution("tensorflow", "2.15.0", site), Distribution("tensorflow-cpu", "2.15.0", site)),
@@ -77,7 +88,12 @@ def sample_report() -> Report:
         status=StatusAssessment(Status.ACTIVE, Verdict.CONTRADICTED,
                                 "the standalone keras distribution has releases of its own, not only as part of tensorflow: "
                                 "newest release keras 3.15.1 on 2026-07-29, 117 days ago",
-                                Release("3.15.1", _utc(2026, 7, 29, 0, 0, 0)), "keras", 117, 11))
+                                Release("3.15.1", _utc(2026, 7, 29, 0, 0, 0)), "keras", 117, 11),
+        claims=(ClaimVerdict("keras-runs-on-tensorflow", "execution", "Keras runs on TensorFlow", Verdict.CONTRADICTED,
+                             "details.keras_backend is 'torch'", "probe of 3.4.0 in /envs/train/bin/python", "2026-11-23"),
+                ClaimVerdict("keras-requires-tensorflow", "claim", "Keras is part of TensorFlow", Verdict.CONTRADICTED,
+                             "keras 3.15.1's Requires-Dist does not name tensorflow (it requires: numpy, rich)", "index",
+                             "2026-11-23")))
     theano = FrameworkResult(
         id="theano", name="Theano", claim="largely unmaintained; community forks exist", claimed_status="unmaintained",
         installed=True, distributions=(Distribution("Theano", "1.0.5", site),),
@@ -93,7 +109,10 @@ def sample_report() -> Report:
                           probe=ProbeResult(Outcome.CRASHED, signal="SIGSEGV", error_message="killed by SIGSEGV"),
                           status=StatusAssessment(Status.UNKNOWN, Verdict.UNVERIFIED, "unknown: jax: not found on the index (404)"))
     pytensor = FrameworkResult(id="pytensor", name="PyTensor", claim="actively developed", claimed_status="active",
-                               installed=False)
+                               installed=False,
+                               claims=(ClaimVerdict("pytensor-static-graph", "execution", "PyTensor builds a static symbolic graph",
+                                                    Verdict.UNVERIFIED, "no successful probe (no --python names an environment with it)",
+                                                    "probe", "2026-11-23"),))
     return Report(
         generated_at="2026-11-23T12:00:00+00:00", fwprobe_version="0.1.0",
         host=Host("gpu-node-7", "Ubuntu", "22.04", "5.15.0-122-generic", "glibc", "2.35", "AMD EPYC 7763 64-Core Processor",
@@ -165,5 +184,5 @@ def test_json_schema_keys_are_stable() -> None:
                           "diagnoses", "checks", "index_url", "options"]
     fw = data["frameworks"][3]
     assert list(fw) == ["id", "name", "claim", "claimed_status", "installed", "distributions", "companions",
-                        "probe", "index", "status"]
+                        "probe", "index", "status", "claims"]
     assert "releases" not in json.dumps(data["frameworks"][0]["index"])

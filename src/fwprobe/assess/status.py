@@ -105,6 +105,9 @@ def assess_status(fw: Framework, infos: Mapping[str, DistRelease], today: dt.dat
     newest, newest_dist = _newest(ok)
     newest_day = newest.day if newest is not None else None
     observed = observed_status(newest_day, marker, today, thresholds)
+    installable, health = _health(canonical, thresholds)
+    if observed in (Status.ACTIVE, Status.STALE) and (installable is False or any("Inactive" in h for h in health)):
+        observed = Status.UNMAINTAINED  # a recent upload that no supported CPython can install is no sign of life
     evidence = _describe(newest, newest_dist, today, ok)
     if newest is not None and newest.prerelease:
         stable, stable_dist = _newest([DistRelease(i.name, True, newest=i.newest) for i in ok])
@@ -121,6 +124,8 @@ def assess_status(fw: Framework, infos: Mapping[str, DistRelease], today: dt.dat
     recent = sum(i.releases_last_365_days for i in ok)
     if recent:
         evidence += f"; {recent} release(s) in the last 365 days"
+    for signal in health:
+        evidence += f"; {signal}"
     result = verdict(fw.claimed_status, observed)
 
     forks = tuple(_fork_status(f, infos[f], today, thresholds) for f in fw.forks if f in infos)
@@ -140,7 +145,25 @@ def assess_status(fw: Framework, infos: Mapping[str, DistRelease], today: dt.dat
             behind = releases_behind(installed_version, info)
     return StatusAssessment(observed, result, evidence, newest, newest_dist,
                             (today - newest_day).days if newest_day else None, recent,
-                            forks, behind, headline)
+                            forks, behind, headline, installable, health)
+
+
+def _health(info: DistRelease | None, thresholds: Thresholds) -> tuple[bool | None, tuple[str, ...]]:
+    """Whether the newest release installs on a supported CPython, and the signals that say so."""
+    from fwprobe.assess.claims import installability
+
+    if info is None or not info.ok or info.newest is None:
+        return None, ()
+    classifiers = info.meta.classifiers if info.meta is not None else ()
+    installable, why = installability(info.newest_files, info.newest_requires_python, classifiers,
+                                      thresholds.supported_pythons)
+    signals = []
+    if installable is False:
+        signals.append(f"{info.name} {info.newest.version} cannot install on a supported CPython: {why}")
+    inactive = [c for c in classifiers if c.startswith("Development Status :: 7")]
+    if inactive:
+        signals.append(f"{info.name} is classified {inactive[0]!r}")
+    return installable, tuple(signals)
 
 
 def with_status(result: FrameworkResult, fw: Framework, catalog: Catalog,

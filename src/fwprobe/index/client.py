@@ -22,7 +22,7 @@ from fwprobe.index import http
 from fwprobe.index.cache import Cache, default_cache_dir
 from fwprobe.index.redact import redact, scrub
 from fwprobe.index.simple import HTML_TYPES, BadPage, html_page, parse_project, trim
-from fwprobe.model import DistRelease, IndexErrorKind
+from fwprobe.model import DistRelease, IndexErrorKind, ProjectMeta
 
 CACHE_TTL_SECONDS = 6 * 3600
 DEFAULT_TIMEOUT = 15.0
@@ -40,6 +40,7 @@ class ReleaseSource(Protocol):
     offline: bool
 
     def fetch_many(self, names: Iterable[str]) -> dict[str, DistRelease]: ...
+    def fetch_with_meta(self, names: Iterable[str]) -> dict[str, DistRelease]: ...
 
 
 def retry_delay(header: str | None, attempt: int) -> float:
@@ -47,6 +48,16 @@ def retry_delay(header: str | None, attempt: int) -> float:
     if header and header.strip().isdigit():
         return min(float(header.strip()), MAX_RETRY_AFTER)
     return min(BACKOFF_SECONDS * 2.0**attempt, MAX_RETRY_AFTER)
+
+
+def _text(info: dict[str, Any], key: str) -> str | None:
+    value = info.get(key)
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _strings(info: dict[str, Any], key: str) -> tuple[str, ...]:
+    value = info.get(key)
+    return tuple(x for x in value if isinstance(x, str)) if isinstance(value, list) else ()
 
 
 def _failed(name: str, kind: IndexErrorKind, error: str) -> DistRelease:
@@ -98,6 +109,52 @@ class IndexClient:
                 return dict(zip(unique, pool.map(self.fetch, unique)))
         finally:
             self._run_deadline = None
+
+    def fetch_with_meta(self, names: Iterable[str]) -> dict[str, DistRelease]:
+        """fetch_many, plus each project's newest-release metadata from the per-project JSON
+        where the index offers it (``meta.error`` says why not where it does not)."""
+        unique = list(dict.fromkeys(normalize(n) for n in names))
+        if not unique:
+            return {}
+        self._run_deadline = time.monotonic() + 2 * self.timeout
+        try:
+            with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, 2 * len(unique))) as pool:
+                pages = pool.map(self.fetch, unique)
+                metas = pool.map(self.fetch_meta, unique)
+                return {n: replace(p, meta=m) for n, p, m in zip(unique, pages, metas)}
+        finally:
+            self._run_deadline = None
+
+    def json_url(self, name: str) -> str | None:
+        """The per-project JSON of a warehouse-style index (``<root>/simple/`` -> ``<root>/pypi/NAME/json``)."""
+        if not self.url.endswith("/simple/"):
+            return None
+        return self.url[: -len("simple/")] + "pypi/" + quote(name) + "/json"
+
+    def fetch_meta(self, name: str) -> ProjectMeta:
+        """The newest release's metadata; never raises (a ProjectMeta with ``error`` instead)."""
+        name = normalize(name)
+        url = self.json_url(name)
+        if url is None:
+            return ProjectMeta(error="this index offers no per-project JSON (its URL does not end in /simple/)")
+        if self.offline:
+            return ProjectMeta(error="--offline: per-project JSON is not cached")
+        try:
+            answer = http.get(self._get_session(), url, self._deadline(), self.timeout, self.max_bytes)
+            if answer.status != 200:
+                return ProjectMeta(error=f"the index's per-project JSON answered HTTP {answer.status}")
+            info = json.loads(answer.body).get("info")
+        except http.FetchError as exc:
+            return ProjectMeta(error=scrub(str(exc), self.url))
+        except (ValueError, AttributeError, RecursionError):
+            return ProjectMeta(error="the index's per-project JSON is not valid")
+        if not isinstance(info, dict):
+            return ProjectMeta(error="the index's per-project JSON has no 'info'")
+        people = [v for v in (_text(info, "author"), _text(info, "author_email"), _text(info, "maintainer"),
+                              _text(info, "maintainer_email")) if v]
+        return ProjectMeta(version=_text(info, "version"), requires_dist=_strings(info, "requires_dist"),
+                           classifiers=_strings(info, "classifiers"), maintainer="; ".join(people) or None,
+                           requires_python=_text(info, "requires_python"))
 
     def fetch(self, name: str) -> DistRelease:
         name = normalize(name)

@@ -91,6 +91,8 @@ def _release_info(name: str, files: list[dict[str, Any]], extra_versions: list[A
     """A DistRelease from normalised file entries (filename, upload-time, yanked)."""
     first: dict[str, dt.datetime] = {}
     files_of: dict[str, int] = {}
+    names_of: dict[str, list[str]] = {}
+    requires_python: dict[str, str] = {}
     yanked_files: dict[str, int] = {}
     reasons: dict[str, str] = {}
     for f in files:
@@ -98,6 +100,9 @@ def _release_info(name: str, files: list[dict[str, Any]], extra_versions: list[A
         if not version:
             continue
         files_of[version] = files_of.get(version, 0) + 1
+        names_of.setdefault(version, []).append(f["filename"])
+        if isinstance(f.get("requires-python"), str) and f["requires-python"].strip():
+            requires_python[version] = f["requires-python"].strip()
         yanked = f.get("yanked", False)
         if yanked:
             yanked_files[version] = yanked_files.get(version, 0) + 1
@@ -124,6 +129,8 @@ def _release_info(name: str, files: list[dict[str, Any]], extra_versions: list[A
         name=name, ok=True, newest=newest, newest_prerelease=newest_pre,
         releases_last_365_days=recent, release_count=len(releases), project_status=status[0],
         project_status_reason=status[1], upload_times=upload_times, releases=tuple(releases),
+        newest_files=tuple(names_of.get(newest.version, ())) if newest else (),
+        newest_requires_python=requires_python.get(newest.version) if newest else None,
     )
 
 
@@ -205,7 +212,7 @@ def trim(data: Any) -> Any:
     if isinstance(data.get("meta"), dict):
         keep["meta"] = {k: v for k, v in data["meta"].items() if k in ("api-version", "project-status")}
     if isinstance(data.get("files"), list):
-        keep["files"] = [{k: f[k] for k in ("filename", "upload-time", "yanked") if k in f}
+        keep["files"] = [{k: f[k] for k in ("filename", "upload-time", "yanked", "requires-python") if k in f}
                          for f in data["files"] if isinstance(f, dict)]
     else:
         keep["files"] = data.get("files")

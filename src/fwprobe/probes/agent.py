@@ -256,10 +256,32 @@ def probe_torch(torch, out, notes):
                                                       lambda: xpu.get_device_name(i))))
     devices.append(_device("cpu", 0, "cpu"))
     out["devices"] = devices
-    out["execution"] = {"eager_default": True,
+    out["execution"] = {"eager_default": _try(notes, "eager op", lambda: float((torch.ones((1,)) + 1).sum().item()) == 2.0),
                         "torch_compile": hasattr(torch, "compile"),
                         "torch_export": hasattr(torch, "export"),
                         "torchscript": hasattr(getattr(torch, "jit", None), "script")}
+    if out["execution"]["torchscript"]:
+        warned = _warnings_of(lambda: torch.jit.script(_scriptable))
+        deprecated = [w for w in warned if "deprecat" in w.lower()]
+        out["execution"]["torchscript_deprecated"] = bool(deprecated)
+        if deprecated:
+            out["torchscript_warning"] = deprecated[0][:300]
+
+
+def _scriptable(x):
+    return x + 1
+
+
+def _warnings_of(fn):
+    """The messages of the warnings ``fn()`` emits (whether or not it then raises)."""
+    import warnings
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            fn()
+        except Exception:
+            pass
+    return [_text(w.message, 500) for w in caught]
 
 
 def probe_tensorflow(tf, out, notes):
@@ -341,7 +363,14 @@ def probe_theano(theano, out, notes):
     if device and str(device).startswith(("cuda", "gpu", "opencl")):
         devices.insert(0, _device("cuda", 0, str(device), configured=True))
     out["devices"] = devices
-    out["execution"] = {"eager_default": False, "graph": "static symbolic"}
+    tensor = getattr(theano, "tensor", None)
+
+    def symbolic():
+        x = tensor.matrix("x")
+        y = tensor.dot(x, x)  # builds a graph node; nothing is computed until a function is compiled
+        return getattr(y, "owner", None) is not None and hasattr(theano, "function")
+    graph = _try(notes, "a symbolic expression", symbolic) if tensor is not None else None
+    out["execution"] = {"eager_default": (not graph) if graph is not None else None, "symbolic_graph": graph}
 
 
 def _module_exists(name):
@@ -384,7 +413,10 @@ def probe_jax(jax, out, notes):
     out["devices"] = devices
     out["default_backend"] = _try(notes, "jax.default_backend()", jax.default_backend) \
         if hasattr(jax, "default_backend") else None
-    out["execution"] = {"eager_default": True, "jit": hasattr(jax, "jit")}
+    def eager():
+        import jax.numpy as jnp
+        return float(jnp.sum(jnp.ones((2, 2)))) == 4.0  # a concrete value at once: op-by-op
+    out["execution"] = {"eager_default": _try(notes, "an eager jax.numpy op", eager), "jit": hasattr(jax, "jit")}
 
 
 # ---------------------------------------------------------------------------------------------

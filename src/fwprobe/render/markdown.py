@@ -1,65 +1,83 @@
-"""Markdown: the catalog's comparison table regenerated with verified status, for maintainers."""
+"""`fwprobe status --format markdown`: the seed's comparison table regenerated for maintainers.
+
+Every cell keeps the catalog's wording; fwprobe only marks it: ✓ confirmed, ✗ contradicted (with a
+footnote giving the evidence, its source and date), ? unverified (no evidence could reach it).
+A "what changed" list gathers the contradicted claims.
+"""
 
 from __future__ import annotations
 
 from fwprobe.catalog import Catalog
-from fwprobe.model import FrameworkResult, Report, Verdict
+from fwprobe.model import ClaimVerdict, FrameworkResult, Report, Verdict
+
+_MARK = {Verdict.CONFIRMED: "✓", Verdict.CONTRADICTED: "✗", Verdict.UNVERIFIED: "?"}
+COLUMNS = (("features", "Distinct features"), ("execution", "Execution model"), ("use_cases", "Typical use cases"),
+           ("claim", "Current status / backend"), ("maintainer", "Maintainer"))
 
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _observed(r: FrameworkResult) -> str:
+def _status_claim(r: FrameworkResult, day: str) -> ClaimVerdict | None:
     s = r.status
     if s is None:
-        return "not checked"
-    if s.newest is None:
-        return s.observed.value
-    return f"{s.observed.value} (newest {s.newest_distribution} {s.newest.version}, {s.newest.day or ''})"
+        return None
+    return ClaimVerdict("status", "claim", f"status: {r.claim}", s.verdict,
+                        f"observed {s.observed.value}: {s.evidence}", "index", day)
 
 
 def render(report: Report, catalog: Catalog | None = None) -> str:
-    """The status-refresh report; ``catalog`` supplies the seed's descriptive columns."""
+    """The status-refresh document; ``catalog`` supplies the seed's wording for each cell."""
     day = report.generated_at[:10]
+    pythons = report.options.get("pythons") or []
     lines = [
         "# Framework status refresh",
         "",
-        f"Checked {day} against `{report.index_url or 'no index'}` by fwprobe {report.fwprobe_version}.",
+        f"Checked {day} against `{report.index_url or 'no index'}` by fwprobe {report.fwprobe_version}"
+        + (f", with probes of {', '.join(f'`{p}`' for p in pythons)}" if pythons else "") + ".",
+        "Marks: ✓ confirmed, ✗ contradicted (see the note), ? unverified (no evidence reaches it).",
         "",
-        "| Framework | Distinct features | Execution model | Typical use cases | Maintainer | Claimed status "
-        "| Observed | Verdict | Evidence | Checked |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| Framework | " + " | ".join(title for _, title in COLUMNS) + " |",
+        "|---|" + "---|" * len(COLUMNS),
     ]
+    notes: list[str] = []
+    changed: list[str] = []
+    unverified: list[str] = []
     for r in report.frameworks:
         fw = catalog.get(r.id) if catalog is not None else None
-        seed = [fw.features, fw.execution, fw.use_cases, fw.maintainer] if fw is not None else ["", "", "", ""]
-        s = r.status
-        verdict = s.verdict.value if s else "unverified"
-        evidence = s.evidence if s else ""
-        lines.append(f"| {_cell(r.name)} | " + " | ".join(_cell(c) for c in seed) + f" | {_cell(r.claim)} | "
-                     f"{_cell(_observed(r))} | **{verdict}** | {_cell(evidence)} | {day} |")
-    lines.append("")
-    stale = [r for r in report.frameworks if r.status and r.status.verdict is Verdict.CONTRADICTED]
-    unverified = [r for r in report.frameworks if not r.status or r.status.verdict is Verdict.UNVERIFIED]
-    lines.append("## Claims that need updating")
-    lines.append("")
-    if stale:
-        for r in stale:
-            assert r.status is not None
-            lines.append(f"- **{r.name}**: the catalog says \"{r.claim}\"; the index shows "
-                         f"{r.status.observed.value}: {r.status.evidence}.")
-    else:
-        lines.append("- None: every checked claim is confirmed or unverified.")
+        wording = {"features": fw.features if fw else "", "execution": fw.execution if fw else "",
+                   "use_cases": fw.use_cases if fw else "", "claim": r.claim, "maintainer": fw.maintainer if fw else ""}
+        claims = list(r.claims)
+        status = _status_claim(r, day)
+        if status is not None:
+            claims.insert(0, status)
+        cells = []
+        for column, _ in COLUMNS:
+            mine = [c for c in claims if c.column == column]
+            marks = []
+            for c in mine:
+                if c.verdict is Verdict.CONTRADICTED:
+                    notes.append(f"[^{len(notes) + 1}]: {r.name}, \"{c.statement}\": {c.evidence} ({c.source}, {c.checked})")
+                    marks.append(f"✗[^{len(notes)}]")
+                    changed.append(f"- **{r.name}** — {c.statement}: contradicted. {c.evidence} ({c.source}, {c.checked}).")
+                else:
+                    marks.append(_MARK[c.verdict])
+                    if c.verdict is Verdict.UNVERIFIED:
+                        unverified.append(f"- {r.name} — {c.statement}: {c.evidence}")
+            text = wording[column]
+            cells.append(_cell(text) + (" " + " ".join(marks) if marks else (" ?" if text else "")))
+        lines.append(f"| {_cell(r.name)} | " + " | ".join(cells) + " |")
+    lines += ["", "## What changed", ""]
+    lines += changed or ["- Nothing: no claim is contradicted by the evidence."]
     if unverified:
-        lines += ["", "## Could not verify", ""]
-        for r in unverified:
-            lines.append(f"- **{r.name}**: {r.status.evidence if r.status else 'no index data'}")
+        lines += ["", "## Could not verify", "", *unverified]
     forks = [(r, f) for r in report.frameworks if r.status for f in r.status.forks]
     if forks:
         lines += ["", "## Forks", "", "| Framework | Fork | Status | Newest | Date |", "|---|---|---|---|---|"]
         for r, f in forks:
-            lines.append(f"| {r.name} | {f.distribution} | {f.status.value} | {f.newest or ''} | "
-                         f"{f.date or ''} |")
+            lines.append(f"| {r.name} | {f.distribution} | {f.status.value} | {f.newest or ''} | {f.date or ''} |")
+    if notes:
+        lines += ["", "## Notes", "", *notes]
     lines.append("")
     return "\n".join(lines)

@@ -32,4 +32,14 @@ def render(report: Report, catalog: Catalog | None = None) -> RenderableType:
         evidence.append(f"{r.name}", style="bold")
         evidence.append(f" (claim: {r.claim}; {s.verdict.value}): ", style="dim")
         evidence.append(s.evidence + "\n")
+        for c in r.claims:
+            if c.verdict.value == "unverified":
+                continue
+            mark = "✓" if c.verdict.value == "confirmed" else "✗"
+            evidence.append(f"  {mark} {c.statement}: ", style=_VERDICT_STYLE[c.verdict.value])
+            evidence.append(f"{c.evidence} ({c.source})\n", style="dim")
+        unverified = [c for c in r.claims if c.verdict.value == "unverified"]
+        if unverified:
+            evidence.append(f"  ? {len(unverified)} claim(s) unverified: " + "; ".join(c.statement for c in unverified) + "\n",
+                            style="dim")
     return Group(t, evidence)
