@@ -1,11 +1,13 @@
-"""Benchmark `fwprobe scan` (prints ratios measured in one run; not a test).
+"""Benchmark the fixed cost `fwprobe scan` adds (prints ratios measured side by side; not a test).
 
-    python bench/bench_scan.py [--python ENV_PYTHON] [--repeat N]
+    python bench/bench_scan.py [--torch-python PY] [--jax-python PY] [--repeat N]
 
-ENV_PYTHON must have torch and keras (default: .venv-frameworks/bin/python). Ratios:
-  scan (probes: torch, keras)  / slowest single `python -c "import X"`    target <= 1.3
-  scan --no-import             / `python -m pip list` in the same env       target <= 0.5
-  `fwprobe --version` median                                               target < 150 ms
+  scan -f torch (probe)     / python -c "import torch"                           target <= 1.1
+  scan -f jax (probe)       / python -c "import jax; jax.print_environment_info()"  target <= 1.2
+  scan --no-import          / python -m pip list   (same env)                     target <= 0.5
+  fwprobe --version median                                                       target < 150 ms
+Defaults: .venv-frameworks (torch 2.13.0 CPU) and .venv-frameworks-tf (jax); a missing one is skipped.
+Runs are interleaved, medians compared.
 """
 
 from __future__ import annotations
@@ -31,35 +33,35 @@ def wall(argv: list[str], env: dict[str, str]) -> float:
     return elapsed
 
 
-def median(argv: list[str], env: dict[str, str], n: int) -> float:
-    return statistics.median(wall(argv, env) for _ in range(n))
+def ratio(label: str, ours: list[str], theirs: list[str], env: dict[str, str], n: int, target: str) -> None:
+    wall(ours, env), wall(theirs, env)  # warm the page cache for both
+    a, b = [], []
+    for _ in range(n):
+        a.append(wall(ours, env))
+        b.append(wall(theirs, env))
+    ma, mb = statistics.median(a), statistics.median(b)
+    print(f"{label}: {ma:.2f} s / {mb:.2f} s = {ma / mb:.2f}  (target {target})")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--python", default=str(ROOT / ".venv-frameworks" / "bin" / "python"))
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--torch-python", default=str(ROOT / ".venv-frameworks" / "bin" / "python"))
+    ap.add_argument("--jax-python", default=str(ROOT / ".venv-frameworks-tf" / "bin" / "python"))
+    ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
     fwprobe = shutil.which("fwprobe") or str(Path(sys.executable).with_name("fwprobe"))
     env = dict(os.environ, KERAS_BACKEND="torch")
     n = args.repeat
-
-    # warm the page cache once so the first measured import is not a cold-disk outlier
-    for mod in ("torch", "keras"):
-        wall([args.python, "-c", f"import {mod}"], env)
-    imports = {mod: median([args.python, "-c", f"import {mod}"], env, n) for mod in ("torch", "keras")}
-    slowest = max(imports.values())
-    scan = median([fwprobe, "scan", "--no-index", "--format", "json", "--python", args.python,
-                   "-f", "torch", "-f", "keras"], env, n)
-    print(f"imports (median of {n}): " + ", ".join(f"{m} {t:.2f}s" for m, t in imports.items()))
-    print(f"scan with probes (torch, keras): {scan:.2f}s  ratio to slowest import: {scan / slowest:.2f}  (target <= 1.3)")
-
-    pip_list = median([args.python, "-m", "pip", "list"], env, n)
-    no_import = median([fwprobe, "scan", "--no-index", "--no-import", "--format", "json", "--python", args.python],
-                       env, n)
-    print(f"scan --no-import: {no_import:.3f}s  pip list: {pip_list:.3f}s  ratio: {no_import / pip_list:.2f}  (target <= 0.5)")
-
-    version = median([fwprobe, "--version"], env, max(10, n))
+    scan = [fwprobe, "scan", "--no-index", "--format", "json", "--python"]
+    if Path(args.torch_python).exists():
+        ratio("scan -f torch / import torch", [*scan, args.torch_python, "-f", "torch"],
+              [args.torch_python, "-c", "import torch"], env, n, "<= 1.1")
+        ratio("scan --no-import / pip list", [*scan, args.torch_python, "--no-import"],
+              [args.torch_python, "-m", "pip", "list"], env, n, "<= 0.5")
+    if Path(args.jax_python).exists():
+        ratio("scan -f jax / jax.print_environment_info()", [*scan, args.jax_python, "-f", "jax"],
+              [args.jax_python, "-c", "import jax; jax.print_environment_info()"], env, n, "<= 1.2")
+    version = statistics.median(wall([fwprobe, "--version"], env) for _ in range(max(10, n)))
     print(f"fwprobe --version median: {version * 1000:.0f} ms  (target < 150 ms)")
 
 
