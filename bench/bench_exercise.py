@@ -12,21 +12,12 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def wall(argv: list[str], env: dict[str, str]) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    elapsed = time.perf_counter() - start
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(argv[:5])}... failed: {done.stderr[-500:]}")
-    return elapsed
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_scan import wall  # noqa: E402 - the one timing helper of the bench scripts
 
 
 def main() -> None:
@@ -37,11 +28,11 @@ def main() -> None:
     env = {**os.environ, "KERAS_BACKEND": "torch"}
     base = [sys.executable, "-m", "fwprobe", "scan", "--python", args.python, "-f", "torch", "--no-index",
             "--format", "json"]
-    wall(base + ["--exercise"], env)  # warm the disk cache for both
+    wall([*base, "--exercise"], env)  # warm the disk cache for both
     plain, exercised = [], []
     for _ in range(args.repeat):
         plain.append(wall(base, env))
-        exercised.append(wall(base + ["--exercise"], env))
+        exercised.append(wall([*base, "--exercise"], env))
     p, e = statistics.median(plain), statistics.median(exercised)
     print(f"scan -f torch:            median {p:.2f} s over {args.repeat}")
     print(f"scan -f torch --exercise: median {e:.2f} s over {args.repeat}")

@@ -6,18 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from fakes.catalogs import FAKE_CATALOG
 from fwprobe.catalog import CatalogError, load_catalog, normalize
 
-GOOD = '''
-[[framework]]
-id = "pytorch"
-name = "PyTorch"
-import_name = "torch"
-probe = "torch"
-distributions = ["torch"]
-claim = "actively developed"
-claimed_status = "active"
-'''
+# one valid framework table: the first of the fake catalog
+GOOD = "\n[[framework]]" + FAKE_CATALOG.split("[[framework]]")[1]
 
 
 def test_the_shipped_catalog_loads_with_the_seed_and_beyond() -> None:

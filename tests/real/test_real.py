@@ -45,6 +45,17 @@ def _has(module: str) -> bool:
     return PYTHONS[module] is not None
 
 
+KERAS_WITH_TORCH = pytest.mark.skipif(not _has("keras") or PYTHONS["keras"] != PYTHONS["torch"],
+                                      reason="no keras+torch in one frameworks interpreter")
+
+
+@pytest.fixture
+def keras_on_torch(monkeypatch, tmp_path: Path) -> None:
+    """Keras 3 with the torch backend, and a private KERAS_HOME."""
+    monkeypatch.setenv("KERAS_BACKEND", "torch")
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))
+
+
 def _scan(framework: str, module: str | None = None, **kw):
     catalog = load_catalog()
     python = PYTHONS[module or framework]
@@ -75,11 +86,8 @@ def test_real_cpu_torch_on_a_gpu_host_is_diagnosed(fake_nvidia_smi) -> None:
     assert "NVIDIA A100" in diag.message and "index-url" in diag.hint
 
 
-@pytest.mark.skipif(not _has("keras") or PYTHONS["keras"] != PYTHONS["torch"],
-                    reason="no keras+torch in one frameworks interpreter")
-def test_real_keras_reports_its_torch_backend_and_where_it_came_from(monkeypatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("KERAS_BACKEND", "torch")
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))
+@KERAS_WITH_TORCH
+def test_real_keras_reports_its_torch_backend_and_where_it_came_from(keras_on_torch) -> None:
     report, _ = _scan("keras")
     p = report.frameworks[0].probe
     assert p is not None and p.outcome is Outcome.OK, p
@@ -165,11 +173,8 @@ def test_real_torch_computes_on_its_cpu(no_gpu_tools) -> None:
     assert "device-unusable" not in [d.code for d in report.diagnoses]
 
 
-@pytest.mark.skipif(not _has("keras") or PYTHONS["keras"] != PYTHONS["torch"],
-                    reason="no keras+torch in one frameworks interpreter")
-def test_real_keras_computes_through_its_torch_backend(monkeypatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("KERAS_BACKEND", "torch")
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))
+@KERAS_WITH_TORCH
+def test_real_keras_computes_through_its_torch_backend(keras_on_torch) -> None:
     _, p = _exercised("keras")
     assert [(e.kind, e.passed, e.error_type) for e in p.exercise] == [("backend", True, None)]
 
@@ -219,13 +224,10 @@ def test_real_torch_proves_torchscript_deprecated_and_eager(index_server, tmp_pa
         assert script.verdict is Verdict.CONFIRMED  # an older torch that does not warn yet
 
 
-@pytest.mark.skipif(not _has("keras") or PYTHONS["keras"] != PYTHONS["torch"],
-                    reason="no keras+torch in one frameworks interpreter")
-def test_real_keras_on_torch_contradicts_runs_on_tensorflow(index_server, tmp_path: Path, monkeypatch) -> None:
+@KERAS_WITH_TORCH
+def test_real_keras_on_torch_contradicts_runs_on_tensorflow(index_server, tmp_path: Path, keras_on_torch) -> None:
     from fwprobe.model import Verdict
 
-    monkeypatch.setenv("KERAS_BACKEND", "torch")
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))
     c = _claims(index_server, tmp_path, "keras")["keras-runs-on-tensorflow"]
     assert c.verdict is Verdict.CONTRADICTED and c.evidence == "details.keras_backend is 'torch'"
 

@@ -11,6 +11,7 @@ import os
 
 from fwprobe.catalog import Catalog
 from fwprobe.model import FrameworkResult, Outcome, Report
+from fwprobe.render.text import build_summary, device_lines, exercise_summary
 
 
 def _cell(text: str) -> str:
@@ -29,24 +30,17 @@ def _build(r: FrameworkResult) -> str:
         return ""
     if "keras_backend" in p.details:
         return f"backend {p.details['keras_backend']}"
-    b = p.build
-    parts = [f"CUDA {b.cuda}" if b.cuda else "", f"cuDNN {b.cudnn}" if b.cudnn else "",
-             f"ROCm {b.rocm}" if b.rocm else "", "CPU-only" if b.cpu_only else ""]
-    return ", ".join(x for x in parts if x)
+    return build_summary(p.build)
 
 
 def _devices(r: FrameworkResult) -> str:
     p = r.probe
     if p is None or p.outcome is not Outcome.OK:
         return ""
-    kinds: dict[str, list[str]] = {}
-    for d in p.devices:
-        kinds.setdefault(d.kind, []).append(d.name or d.kind)
-    text = "; ".join(kind if kind == "cpu" else f"{len(n)} {kind}: {', '.join(dict.fromkeys(n))}"
-                     for kind, n in kinds.items())
+    text = "; ".join(device_lines(p.devices, lambda d: d.name or d.kind))
     if p.exercise:
-        failed = [f"{e.kind}:{e.index}" for e in p.exercise if not e.passed]
-        text += f" (computes on {len(p.exercise) - len(failed)}/{len(p.exercise)}" + (
+        passed, failed = exercise_summary(p.exercise)
+        text += f" (computes on {passed}/{len(p.exercise)}" + (
             f"; fails on {', '.join(failed)})" if failed else ")")
     return text
 

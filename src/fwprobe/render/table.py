@@ -8,6 +8,7 @@ from rich.text import Text
 
 from fwprobe.catalog import Catalog
 from fwprobe.model import Diagnosis, FrameworkResult, Outcome, Report, Severity, Status
+from fwprobe.render.text import build_summary, device_lines, exercise_summary
 
 _OUTCOME_STYLE = {Outcome.OK: "green", Outcome.FAILED: "red", Outcome.CRASHED: "bold red",
                   Outcome.TIMEOUT: "yellow", Outcome.SKIPPED: "dim"}
@@ -57,17 +58,7 @@ def _build(r: FrameworkResult) -> str:
         return f"backend {details['keras_backend']}" + (f"\n({src})" if src else "")
     if "theano_config" in details:
         return f"device={details['theano_config'].get('device')}"
-    b = p.build
-    parts = []
-    if b.cuda:
-        parts.append(f"CUDA {b.cuda}")
-    if b.cudnn:
-        parts.append(f"cuDNN {b.cudnn}")
-    if b.rocm:
-        parts.append(f"ROCm {b.rocm}")
-    if b.cpu_only:
-        parts.append("CPU-only")
-    return ", ".join(parts)
+    return build_summary(p.build)
 
 
 def _devices(r: FrameworkResult) -> str:
@@ -76,20 +67,12 @@ def _devices(r: FrameworkResult) -> str:
         return ""
     if "keras_backend" in p.details:
         return f"via {p.details['keras_backend']}"
-    kinds: dict[str, list[str]] = {}
-    for d in p.devices:
-        kinds.setdefault(d.kind, []).append(f"{d.name or d.kind}{_gib(d.memory_bytes)}")
-    if not kinds:
+    lines = device_lines(p.devices, lambda d: f"{d.name or d.kind}{_gib(d.memory_bytes)}")
+    if not lines:
         return "-"
-    lines = []
-    for kind, names in kinds.items():
-        if kind == "cpu":
-            lines.append("cpu")
-        else:
-            lines.append(f"{len(names)} {kind}: " + ", ".join(dict.fromkeys(names)))
     if p.exercise:
-        failed = [f"{e.kind}:{e.index}" for e in p.exercise if not e.passed]
-        lines.append(f"computes on {len(p.exercise) - len(failed)}/{len(p.exercise)}"
+        passed, failed = exercise_summary(p.exercise)
+        lines.append(f"computes on {passed}/{len(p.exercise)}"
                      + (f"; FAILED on {', '.join(failed)}" if failed else ""))
     return "\n".join(lines)
 
