@@ -263,3 +263,23 @@ def test_a_torn_or_foreign_cache_file_is_ignored_and_replaced(index_server, tmp_
 def test_fixtures_stay_trimmed() -> None:
     for path in FIXTURES.rglob("*.json"):
         assert "http" not in path.read_text(), path.name
+
+
+def test_a_redirect_with_an_endless_body_is_not_read(index_server, tmp_path: Path) -> None:
+    def serve(handler) -> None:  # a redirect that announces a gigabyte and never finishes sending it
+        _headers(handler, "text/plain", {"Location": index_server.url + "activeproj/", "Content-Length": str(10**9)},
+                 code=302)
+        handler.wfile.write(b"x" * 65536)
+        handler.wfile.flush()
+        time.sleep(20)
+
+    index_server.routes["trap"] = serve
+    r = _client(index_server, tmp_path, timeout=5.0).fetch("trap")
+    assert r.ok and r.newest.version == "1.3.0"  # followed at once, its body left unread
+
+
+def test_credentials_follow_a_redirect_on_the_same_host_only(index_server, tmp_path: Path) -> None:
+    index_server.routes["moved-here"] = _redirect("/simple/activeproj/")
+    url = index_server.url.replace("http://", "http://user:s3cret@")
+    assert _client(index_server, tmp_path, url=url).fetch("moved-here").ok
+    assert index_server.auth[-1] is not None and index_server.auth[-1].startswith("Basic ")

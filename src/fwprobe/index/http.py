@@ -4,8 +4,8 @@ Every request has a deadline for the whole answer (not per read: a server that t
 a second still ends at the deadline), and the body is read as a stream and abandoned past a size
 cap, counted both on the wire and after decompression (gzip and deflate, decoded here with a
 bounded decompressor, so a small compressed bomb costs kilobytes). Failures raise FetchError with
-a typed kind; redirects are limited and, across hosts, carry no credentials (requests drops the
-Authorization header when the host changes; tested).
+a typed kind. Redirects are followed here (requests would read each redirect's whole body), at
+most MAX_REDIRECTS, and carry the URL's credentials only to the same host (tested).
 """
 
 from __future__ import annotations
@@ -40,7 +40,13 @@ def new_session(user_agent: str, pool_size: int) -> Any:
     import requests
     from requests.adapters import HTTPAdapter
 
-    session = requests.Session()
+    class Session(requests.Session):
+        def get_redirect_target(self, resp: Any) -> None:
+            # requests reads a redirect's whole body before following it (even with
+            # allow_redirects=False, to prepare Response.next): fwprobe follows redirects itself
+            return None
+
+    session = Session()
     adapter = shared_tls_adapter(HTTPAdapter)(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
@@ -65,32 +71,57 @@ def too_slow(deadline_seconds: float) -> FetchError:
 def get(session: Any, url: str, deadline: float, budget: float, max_bytes: int = MAX_ANSWER_BYTES) -> Answer:
     """GET ``url``, finished by ``deadline`` (a time.monotonic() value) and within ``max_bytes``.
 
-    ``budget`` is the deadline's length in seconds, for messages. Raises FetchError.
+    Redirects are followed here, not by requests (which reads a redirect's whole body into
+    memory): at most MAX_REDIRECTS, no redirect body read, and the URL's credentials carried
+    only to the same host. ``budget`` is the deadline's length in seconds, for messages.
+    Raises FetchError.
     """
+    current = url
+    for _ in range(MAX_REDIRECTS + 1):
+        response = _send(session, current, deadline, budget)
+        with response:
+            location = response.headers.get("Location")
+            if response.status_code in (301, 302, 303, 307, 308) and location:
+                current = _redirect_target(url, current, location)
+                continue  # leaving the block closes the redirect unread
+            if response.status_code != 200:
+                return Answer(response.status_code, response.headers.get("Content-Type", ""), b"", response.headers)
+            body = _read_body(response, deadline, budget, max_bytes)
+            return Answer(200, response.headers.get("Content-Type", ""), body, response.headers)
+    raise FetchError(IndexErrorKind.BAD_RESPONSE, f"the index redirected more than {MAX_REDIRECTS} times (a redirect loop?)")
+
+
+def _redirect_target(original: str, current: str, location: str) -> str:
+    """Where a redirect points; the original URL's user-info goes along only to the same host."""
+    from urllib.parse import urljoin, urlsplit, urlunsplit
+
+    target = urljoin(current, location)
+    first, nxt = urlsplit(original), urlsplit(target)
+    if "@" in first.netloc and "@" not in nxt.netloc and nxt.hostname == first.hostname \
+            and (nxt.port or nxt.scheme) == (first.port or first.scheme):
+        userinfo = first.netloc.rsplit("@", 1)[0]
+        target = urlunsplit((nxt.scheme, f"{userinfo}@{nxt.netloc}", nxt.path, nxt.query, nxt.fragment))
+    return target
+
+
+def _send(session: Any, url: str, deadline: float, budget: float) -> Any:
     import requests
 
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise too_slow(budget)
     try:
-        response = session.get(url, stream=True, timeout=(min(CONNECT_TIMEOUT, remaining), remaining))
+        return session.get(url, stream=True, allow_redirects=False,
+                           timeout=(min(CONNECT_TIMEOUT, remaining), remaining))
     except requests.exceptions.SSLError as exc:
         raise FetchError(IndexErrorKind.TLS, f"TLS certificate verification failed ({short(exc)}); if a proxy "
                          "re-signs HTTPS traffic, point REQUESTS_CA_BUNDLE at its CA bundle") from exc
-    except requests.TooManyRedirects as exc:
-        raise FetchError(IndexErrorKind.BAD_RESPONSE,
-                         f"the index redirected more than {MAX_REDIRECTS} times (a redirect loop?)") from exc
     except requests.Timeout as exc:
         raise too_slow(budget) from exc
     except requests.ConnectionError as exc:
         raise FetchError(IndexErrorKind.UNREACHABLE, f"cannot reach the index: {short(exc)}") from exc
     except (requests.RequestException, ValueError) as exc:  # ValueError: a malformed Location
         raise FetchError(IndexErrorKind.BAD_RESPONSE, f"request failed: {short(exc)}") from exc
-    with response:
-        if response.status_code != 200:
-            return Answer(response.status_code, response.headers.get("Content-Type", ""), b"", response.headers)
-        body = _read_body(response, deadline, budget, max_bytes)
-        return Answer(200, response.headers.get("Content-Type", ""), body, response.headers)
 
 
 def _decoder(encoding: str) -> Any:
