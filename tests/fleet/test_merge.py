@@ -184,3 +184,27 @@ def test_the_ray_task_body_removes_rays_gpu_mask_for_the_scan_only(site: Path, f
     torch = next(f for f in data["frameworks"] if f["id"] == "pytorch")
     assert len([d for d in torch["probe"]["devices"] if d["kind"] == "cuda"]) == 2
     assert os.environ["CUDA_VISIBLE_DEVICES"] == "" and "FWPROBE_RAY_NODE_ID" not in os.environ
+
+
+def test_an_unreachable_or_silent_ray_head_is_a_usage_error_not_a_hang() -> None:
+    import socket
+    import threading
+
+    from fwprobe.errors import UsageError
+    from fwprobe.fleet.ray_runner import _connect
+
+    class SilentRay:  # ray.init(address=...) as Ray behaves when the head never answers: it waits
+        @staticmethod
+        def init(address: str, **kwargs) -> None:
+            threading.Event().wait(60)
+
+    with pytest.raises(UsageError, match="cannot reach the Ray head at 127.0.0.1:1"):
+        _connect(SilentRay, "127.0.0.1:1", 5.0)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    try:  # a port that accepts TCP but never speaks Ray
+        with pytest.raises(UsageError, match="did not accept a connection within 0.5 s"):
+            _connect(SilentRay, f"127.0.0.1:{listener.getsockname()[1]}", 0.5)
+    finally:
+        listener.close()

@@ -21,6 +21,52 @@ from fwprobe.errors import UsageError
 NOSET = "RAY_EXPERIMENTAL_NOSET_CUDA_VISIBLE_DEVICES"
 
 
+CONNECT_SECONDS = 30.0
+ADDRESS_ADVICE = "give the head's address (host:6379, ray://host:10001) or 'auto' on a cluster node"
+
+
+def _reachable(address: str, seconds: float) -> str | None:
+    """Why ``host:port`` does not accept a TCP connection, or None (also for 'auto')."""
+    import socket
+    from urllib.parse import urlsplit
+
+    if address in ("auto", "local", ""):
+        return None
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    if not parts.hostname or not parts.port:
+        return None
+    try:
+        socket.create_connection((parts.hostname, parts.port), timeout=seconds).close()
+    except OSError as exc:
+        return str(exc.strerror or exc)
+    return None
+
+
+def _connect(ray: Any, address: str, seconds: float) -> None:
+    """ray.init, bounded: Ray waits minutes for a head that does not answer."""
+    import threading
+
+    why = _reachable(address, min(seconds, 5.0))
+    if why is not None:
+        raise UsageError(f"cannot reach the Ray head at {address}: {why}", ADDRESS_ADVICE)
+    failure: list[BaseException] = []
+
+    def init() -> None:
+        try:
+            ray.init(address=address, ignore_reinit_error=True, logging_level="ERROR", log_to_driver=False)
+        except BaseException as exc:  # noqa: BLE001 - ray raises many kinds for an unreachable cluster
+            failure.append(exc)
+
+    worker = threading.Thread(target=init, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise UsageError(f"the Ray cluster at {address} did not accept a connection within {seconds:g} s",
+                         ADDRESS_ADVICE)
+    if failure:
+        raise UsageError(f"cannot connect to the Ray cluster at {address}: {failure[0]}", ADDRESS_ADVICE)
+
+
 class RayUnavailable(UsageError):
     advice = "install the extra on this machine and on every node: pip install 'fwprobe[ray]'"
 
@@ -65,11 +111,7 @@ def run_on_ray(address: str, options: dict[str, Any], timeout: float) -> Iterato
         from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
     except ImportError as exc:
         raise RayUnavailable(f"--ray needs the ray package, which is not installed here ({exc})") from None
-    try:
-        ray.init(address=address, ignore_reinit_error=True, logging_level="ERROR", log_to_driver=False)
-    except Exception as exc:  # noqa: BLE001 - ray raises many kinds for an unreachable cluster
-        raise UsageError(f"cannot connect to the Ray cluster at {address}: {exc}",
-                         "give the head's address (ray://host:10001, host:6379) or 'auto' on a cluster node") from None
+    _connect(ray, address, min(timeout, CONNECT_SECONDS))
     try:
         task = ray.remote(num_cpus=0, num_gpus=0, max_retries=0)(scan_here)
         nodes = [n for n in ray.nodes() if n.get("Alive")]
