@@ -198,13 +198,13 @@ def test_an_unreachable_or_silent_ray_head_is_a_usage_error_not_a_hang() -> None
         def init(address: str, **kwargs) -> None:
             threading.Event().wait(60)
 
-    with pytest.raises(UsageError, match="cannot reach the Ray head at 127.0.0.1:1"):
+    with pytest.raises(UsageError, match=r"cannot reach the Ray head at 127\.0\.0\.1:1"):
         _connect(SilentRay, "127.0.0.1:1", 5.0)
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen()
     try:  # a port that accepts TCP but never speaks Ray
-        with pytest.raises(UsageError, match="did not accept a connection within 0.5 s"):
+        with pytest.raises(UsageError, match=r"did not accept a connection within 0\.5 s"):
             _connect(SilentRay, f"127.0.0.1:{listener.getsockname()[1]}", 0.5)
     finally:
         listener.close()
