@@ -97,8 +97,9 @@ def resolve_python(python: str | None) -> str:
 class Workdir:
     """A private temporary cwd for agents, so nothing in the user's cwd shadows a module.
 
-    It holds the agent file, the result files, and the probe children's temp dir (TMPDIR) and
-    KERAS_HOME where needed; everything in it goes with ``close()``.
+    It holds the agent file, the result files, and the probe children's temp dir (TMPDIR), and,
+    where the user has none yet, KERAS_HOME and Theano's / PyTensor's compile dirs; everything in
+    it goes with ``close()``.
     """
 
     def __init__(self) -> None:
@@ -116,6 +117,12 @@ class Workdir:
         home = Path(environ.get("HOME") or Path.home())
         if not environ.get("KERAS_HOME") and not (home / ".keras" / "keras.json").is_file():
             extra["KERAS_HOME"] = os.path.join(self.path, "keras")
+        # Theano and PyTensor compile into ~/.theano, ~/.pytensor: a cache the user keeps when it
+        # exists, never created by fwprobe when it does not
+        for flags, cache in (("THEANO_FLAGS", ".theano"), ("PYTENSOR_FLAGS", ".pytensor")):
+            current = environ.get(flags, "")
+            if "compiledir" not in current and not (home / cache).exists():
+                extra[flags] = ",".join(x for x in (current, f"base_compiledir={os.path.join(self.path, cache)}") if x)
         return extra
 
     def result_path(self, name: str) -> str:

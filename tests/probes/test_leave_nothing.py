@@ -129,3 +129,32 @@ def test_the_agent_runs_as_a_file_and_survives_a_framework_that_breaks_json(site
     write_module(site, "torch", breaks, "torch", "2.5.1+cpu")
     p = _scan("torch").frameworks[0].probe
     assert p.outcome.value == "ok" and p.version == "2.5.1+cpu"
+
+
+# theano-shaped: compiles into base_compiledir from THEANO_FLAGS, else ~/.theano (created on import)
+THEANO_LIKE = r'''
+import os as _os
+__version__ = "1.0.5"
+_flags = dict(f.split("=", 1) for f in _os.environ.get("THEANO_FLAGS", "").split(",") if "=" in f)
+_base = _flags.get("base_compiledir") or _os.path.join(_os.path.expanduser("~"), ".theano")
+_os.makedirs(_os.path.join(_base, "compiledir_Linux"), exist_ok=True)
+class config:
+    device = "cpu"
+    floatX = "float64"
+    cxx = "g++"
+    mode = "Mode"
+    compiledir = _os.path.join(_base, "compiledir_Linux")
+'''
+
+
+def test_theano_creates_no_compile_cache_in_the_home(site: Path, tmp_path: Path, monkeypatch) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("THEANO_FLAGS", "floatX=float32")
+    write_module(site, "theano", THEANO_LIKE, "theano", "1.0.5")
+    p = _scan("theano").frameworks[0].probe
+    assert p.outcome.value == "ok" and not (home / ".theano").exists()
+    (home / ".theano").mkdir()  # the user's own cache, once it exists, is the one used
+    p = _scan("theano").frameworks[0].probe
+    assert p.details["theano_config"]["compiledir"] == str(home / ".theano" / "compiledir_Linux")
