@@ -175,10 +175,10 @@ class IndexOptions:
     def client(self, required: bool) -> Optional[IndexClient]:
         """The client; when not ``required`` (scan, check) a missing configuration is a warning
         and the report simply has no release columns."""
+        if self.disabled:
+            return None  # before importing the index client: --no-index pays nothing for it
         from fwprobe.index import IndexClient, IndexConfigError, resolve_index_url
 
-        if self.disabled:
-            return None
         if self.timeout <= 0:
             raise UsageError("--index-timeout must be a positive number of seconds")
         try:
