@@ -5,8 +5,11 @@ it, and print one JSON line: the fleet report, the cluster's alive node ids, and
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 import ray
@@ -14,6 +17,10 @@ from ray.cluster_utils import Cluster
 
 
 def main() -> None:
+    # Ray's session files go into a short private dir (its socket paths must stay under 108 bytes),
+    # removed at the end: nothing is left in /tmp/ray
+    temp = tempfile.mkdtemp(prefix="fwr-", dir="/tmp")
+    os.environ["RAY_TMPDIR"] = temp  # read by Ray here and by the fwprobe fleet process below
     cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "include_dashboard": False})
     try:
         for _ in range(2):
@@ -31,10 +38,11 @@ def main() -> None:
         subprocess.run([sys.executable, "-m", "fwprobe", "scan", "--no-import", "--no-index", "--format", "json",
                         "--python", sys.executable], capture_output=True, timeout=120, check=True)
         local_seconds = time.perf_counter() - started
-        print(json.dumps({"exit": done.returncode, "stdout": done.stdout, "stderr": done.stderr[-2000:],
+        print(json.dumps({"temp_dir": temp, "exit": done.returncode, "stdout": done.stdout, "stderr": done.stderr[-2000:],
                           "alive": alive, "fleet_seconds": fleet_seconds, "local_seconds": local_seconds}))
     finally:
         cluster.shutdown()
+        shutil.rmtree(temp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -33,9 +33,13 @@ RAY_PYTHON = _ray_python()
 def test_one_scan_per_alive_node_pinned_and_unmasked() -> None:
     scenario = Path(__file__).with_name("ray_scenario.py")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "CUDA_VISIBLE_DEVICES")}
+    sessions = Path("/tmp/ray")
+    before = set(sessions.iterdir()) if sessions.is_dir() else set()
     done = subprocess.run([str(RAY_PYTHON), str(scenario)], capture_output=True, text=True, timeout=500, env=env)
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert not Path(result["temp_dir"]).exists()  # Ray's session files went with the cluster
+    assert (set(sessions.iterdir()) if sessions.is_dir() else set()) == before
     assert result["exit"] == 0, result["stderr"]
     fleet = json.loads(result["stdout"])
     assert len(result["alive"]) == 3
