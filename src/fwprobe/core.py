@@ -48,11 +48,13 @@ def scan(catalog: Catalog, options: ScanOptions, index: IndexClient | None = Non
     python, selected_by = select_python(options.python)
     when = today or now_utc()
     token = reaper.new_token()
+    # set for the probe children by fwprobe (never overriding the user's own); in the report
+    env_set = probe_env(dict(os.environ)) if options.do_import else {}
     subreaper = reaper.set_subreaper(True)
     try:
         with Workdir() as workdir, ThreadPoolExecutor(max_workers=2) as pool:
             inv, probes, system, releases = _gather(catalog, chosen, options, python, index, progress,
-                                                    workdir, pool, token)
+                                                    workdir, pool, {**env_set, reaper.TOKEN_VAR: token})
     finally:
         reaper.sweep(token)  # whatever a probe started and left running ends here
         if subreaper:
@@ -72,15 +74,14 @@ def scan(catalog: Catalog, options: ScanOptions, index: IndexClient | None = Non
         index_url=index.display_url if index is not None else None,
         options={"python": python, "import": options.do_import, "timeout": options.timeout,
                  "exercise": options.exercise, "frameworks": [fw.id for fw in chosen],
-                 # set for the probe children by fwprobe (never overriding the user's own)
-                 "probe_env": probe_env(dict(os.environ)) if options.do_import else {}},
+                 "probe_env": env_set},
     )
     return replace(report, diagnoses=assess.diagnose(report, catalog, inv))
 
 
 def _gather(catalog: Catalog, chosen: tuple[Framework, ...], options: ScanOptions, python: str,
             index: IndexClient | None, progress: Progress, workdir: Workdir, pool: ThreadPoolExecutor,
-            token: str) -> tuple[Inventory, dict[str, ProbeResult], System, dict[str, DistRelease]]:
+            child_env: dict[str, str]) -> tuple[Inventory, dict[str, ProbeResult], System, dict[str, DistRelease]]:
     """Inventory, probes, system facts and index answers, the slow parts side by side."""
     system_f: Future[System] = pool.submit(read_system)
     inv = read_inventory(python, catalog, workdir, timeout=options.timeout,
@@ -92,9 +93,8 @@ def _gather(catalog: Catalog, chosen: tuple[Framework, ...], options: ScanOption
         index_f = pool.submit(index.fetch_many, names)
     probes: dict[str, ProbeResult] = {}
     if options.do_import and installed:
-        env_set = {**probe_env(dict(os.environ)), reaper.TOKEN_VAR: token}
         probes = run_probes(python, installed, options.timeout, workdir, progress,
-                            options.keep_pythonpath, options.exercise, env_set)
+                            options.keep_pythonpath, options.exercise, child_env)
     system = system_f.result()
     releases = index_f.result() if index_f is not None else {}
     return inv, probes, system, releases
@@ -145,7 +145,7 @@ def status_report(catalog: Catalog, index: IndexClient, frameworks: list[str] | 
     names = status_names(chosen)
     evidence: dict[str, list[ProbeEvidence]] = {fw.id: [] for fw in chosen}
     with ThreadPoolExecutor(max_workers=1) as pool:
-        releases_f = pool.submit(index.fetch_with_meta, names)
+        releases_f = pool.submit(index.fetch_many, names, True)
         for python in pythons:  # the probes run while the index answers
             scanned = scan(catalog, ScanOptions(python=python, frameworks=tuple(fw.id for fw in chosen),
                                                 timeout=probe_timeout), progress=progress, today=when)

@@ -269,6 +269,11 @@ class FrameworkResult:
     claims: tuple[ClaimVerdict, ...] = ()  # `status`: every checkable claim of the catalog
 
     @property
+    def answered(self) -> ProbeResult | None:
+        """The probe when it imported and answered (outcome ok), else None."""
+        return self.probe if self.probe is not None and self.probe.outcome is Outcome.OK else None
+
+    @property
     def active_distribution(self) -> Distribution | None:
         """The copy ``import`` finds: first on sys.path."""
         for dist in self.distributions:

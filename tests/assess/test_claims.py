@@ -156,3 +156,27 @@ def test_status_with_a_python_adds_probe_evidence(index_server, tmp_path: Path) 
     assert claims["torch-export"].verdict is Verdict.CONTRADICTED  # nor has it torch.export
     assert claims["torch-export"].evidence == "execution.torch_export is False"
     assert report.options["pythons"] == [str(env)]
+
+
+def test_status_cli_with_python_reports_claims(index_server, tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sysconfig
+
+    from typer.testing import CliRunner
+
+    from fwprobe.cli import app
+
+    env = tmp_path / "env"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env)], check=True)
+    purelib = sysconfig.get_path("purelib", vars={"base": str(env), "platbase": str(env)})
+    write_module(Path(purelib), "torch", FAKE_TORCH_CUDA, "torch", "2.5.1+cu124")
+    result = CliRunner().invoke(app, ["status", "--index-url", index_server.url, "-f", "torch", "--python", str(env),
+                                      "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    claims = {c["id"]: c for c in data["frameworks"][0]["claims"]}
+    assert claims["torch-eager"]["verdict"] == "confirmed" and claims["torch-eager"]["source"].startswith("probe of 2.5.1")
+    assert data["options"]["pythons"] == [str(env)]
+    bad = CliRunner().invoke(app, ["status", "--index-url", index_server.url, "--python", str(tmp_path / "nope")])
+    assert bad.exit_code == 2 and "no such file" in bad.stderr

@@ -18,6 +18,19 @@ runner = CliRunner()
 BASE = ["check", "--no-index", "--keep-pythonpath"]
 
 
+def test_require_gpu_means_usable_unless_no_exercise(site: Path, fake_nvidia_smi) -> None:
+    from fakes.frameworks import FAKE_TORCH_NEW_GPU
+
+    write_module(site, "torch", FAKE_TORCH_NEW_GPU, "torch", "2.5.1+cu124")  # sees 2 GPUs, computes on none
+    usable = runner.invoke(app, [*BASE, "-f", "torch", "--require-gpu", "torch", "--fail-on", "none"])
+    assert usable.exit_code == 1, usable.output
+    assert "FAIL require-gpu torch: PyTorch 2.5.1+cu124 sees 2 cuda device(s) but cannot compute on cuda:0, cuda:1" \
+        in usable.stdout
+    visible = runner.invoke(app, [*BASE, "-f", "torch", "--require-gpu", "torch", "--fail-on", "none", "--no-exercise"])
+    assert visible.exit_code == 0, visible.output
+    assert "PASS require-gpu torch: PyTorch 2.5.1+cu124 sees 2 cuda device(s)" in visible.stdout
+
+
 def test_passing_policy_exits_0(site: Path, fake_nvidia_smi, tmp_path: Path) -> None:
     write_module(site, "torch", FAKE_TORCH_CUDA, "torch", "2.5.1+cu124")
     junit = tmp_path / "out.xml"
@@ -95,6 +108,8 @@ def test_bad_usage_exits_2(tmp_path: Path) -> None:
         (["check", "--no-index", "--max-age-days", "30"], "needs the package index"),
         (["check", "--no-index", "--format", "xml"], "--format must be one of: text, json"),
         (["check", "--no-index", "--python", "/nonexistent"], "no such file"),
+        (["check", "--index-timeout", "0"], "--index-timeout must be a positive number"),
+        (["check", "--no-index", "--timeout", "-1"], "--timeout must be a positive number"),
     ]:
         result = runner.invoke(app, argv)
         assert result.exit_code == 2, (argv, result.output)

@@ -55,3 +55,21 @@ def test_a_host_name_mismatch_is_refused(https_index, tmp_path: Path, monkeypatc
     url = f"https://localhost:{server.port}/simple/"  # the certificate names only 127.0.0.1
     r = IndexClient(url, cache_dir=tmp_path / "c").fetch("activeproj")
     assert not r.ok and "TLS certificate verification failed" in r.error
+
+
+def test_status_advises_on_tls_by_the_error_kind(https_index, tmp_path: Path, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from fakes.catalogs import STATUS_CATALOG
+    from fwprobe.cli import app
+    from fwprobe.model import IndexErrorKind
+
+    server, _ = https_index
+    other, _ = _self_signed(tmp_path, "other")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", other)
+    assert IndexClient(server.url, cache_dir=tmp_path / "c").fetch("activeproj").error_kind is IndexErrorKind.TLS
+    catalog = tmp_path / "c.toml"
+    catalog.write_text(STATUS_CATALOG)
+    result = CliRunner().invoke(app, ["status", "--index-url", server.url, "--catalog", str(catalog), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert "TLS verification failed: behind a proxy that re-signs HTTPS, set REQUESTS_CA_BUNDLE" in result.stderr

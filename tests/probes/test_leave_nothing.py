@@ -158,3 +158,19 @@ def test_theano_creates_no_compile_cache_in_the_home(site: Path, tmp_path: Path,
     (home / ".theano").mkdir()  # the user's own cache, once it exists, is the one used
     p = _scan("theano").frameworks[0].probe
     assert p.details["theano_config"]["compiledir"] == str(home / ".theano" / "compiledir_Linux")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_child_that_exits_takes_its_process_group_with_it(tmp_path: Path) -> None:
+    from fwprobe.runner import run
+
+    pid_file = tmp_path / "pid"
+    # the child leaves a background sleep in its own process group and exits at once
+    done = run(["/bin/sh", "-c", f"sleep 600 & echo $! > {pid_file}; exit 0"], timeout=20)
+    assert done.returncode == 0 and not done.timed_out
+    pid = int(pid_file.read_text())
+    for _ in range(100):  # SIGKILL was sent to the group; give the kernel a moment to deliver it
+        if not _alive(pid):
+            break
+        time.sleep(0.05)
+    assert not _alive(pid)

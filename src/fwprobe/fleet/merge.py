@@ -4,7 +4,6 @@ nodes, stale reports. Pure: plain data in, FleetReport out."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
@@ -194,6 +193,4 @@ def _diagnose(nodes: tuple[Node, ...], frameworks: tuple[FleetFramework, ...],
                                    f"{len(stale)} report(s) more than {stale_hours:g} h older than the newest "
                                    f"({newest.isoformat()}): {', '.join(stale)}",
                                    "rescan those nodes; a stale report describes a machine that may have changed"))
-    counts = Counter(d.code for d in found)
-    assert set(counts) <= set(FLEET_CODES)
     return tuple(sorted(found, key=lambda d: -d.severity.rank))

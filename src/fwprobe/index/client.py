@@ -39,8 +39,7 @@ class ReleaseSource(Protocol):
     display_url: str
     offline: bool
 
-    def fetch_many(self, names: Iterable[str]) -> dict[str, DistRelease]: ...
-    def fetch_with_meta(self, names: Iterable[str]) -> dict[str, DistRelease]: ...
+    def fetch_many(self, names: Iterable[str], with_meta: bool = False) -> dict[str, DistRelease]: ...
 
 
 def retry_delay(header: str | None, attempt: int) -> float:
@@ -98,28 +97,20 @@ class IndexClient:
             self._session = http.new_session(f"fwprobe/{__version__}", MAX_WORKERS)
         return self._session
 
-    def fetch_many(self, names: Iterable[str]) -> dict[str, DistRelease]:
-        """One DistRelease per (normalised) name, fetched concurrently under one shared deadline."""
+    def fetch_many(self, names: Iterable[str], with_meta: bool = False) -> dict[str, DistRelease]:
+        """One DistRelease per (normalised) name, fetched concurrently under one shared deadline;
+        ``with_meta`` adds each project's newest-release metadata from the per-project JSON where
+        the index offers it (``meta.error`` says why not where it does not)."""
         unique = list(dict.fromkeys(normalize(n) for n in names))
         if not unique:
             return {}
         self._run_deadline = time.monotonic() + 2 * self.timeout
+        workers = min(MAX_WORKERS, len(unique) * (2 if with_meta else 1))
         try:
-            with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(unique))) as pool:
-                return dict(zip(unique, pool.map(self.fetch, unique)))
-        finally:
-            self._run_deadline = None
-
-    def fetch_with_meta(self, names: Iterable[str]) -> dict[str, DistRelease]:
-        """fetch_many, plus each project's newest-release metadata from the per-project JSON
-        where the index offers it (``meta.error`` says why not where it does not)."""
-        unique = list(dict.fromkeys(normalize(n) for n in names))
-        if not unique:
-            return {}
-        self._run_deadline = time.monotonic() + 2 * self.timeout
-        try:
-            with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, 2 * len(unique))) as pool:
-                pages = pool.map(self.fetch, unique)
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                pages = list(pool.map(self.fetch, unique))
+                if not with_meta:
+                    return dict(zip(unique, pages))
                 metas = pool.map(self.fetch_meta, unique)
                 return {n: replace(p, meta=m) for n, p, m in zip(unique, pages, metas)}
         finally:

@@ -25,8 +25,8 @@ def _home(text: str, home: str) -> str:
 
 
 def _build(r: FrameworkResult) -> str:
-    p = r.probe
-    if p is None or p.outcome is not Outcome.OK:
+    p = r.answered
+    if p is None:
         return ""
     if "keras_backend" in p.details:
         return f"backend {p.details['keras_backend']}"
@@ -34,8 +34,8 @@ def _build(r: FrameworkResult) -> str:
 
 
 def _devices(r: FrameworkResult) -> str:
-    p = r.probe
-    if p is None or p.outcome is not Outcome.OK:
+    p = r.answered
+    if p is None:
         return ""
     text = "; ".join(device_lines(p.devices, lambda d: d.name or d.kind))
     if p.exercise:

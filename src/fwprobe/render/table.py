@@ -49,8 +49,8 @@ def _import(r: FrameworkResult) -> Text:
 
 
 def _build(r: FrameworkResult) -> str:
-    p = r.probe
-    if p is None or p.outcome is not Outcome.OK:
+    p = r.answered
+    if p is None:
         return ""
     details = p.details
     if "keras_backend" in details:
@@ -62,8 +62,8 @@ def _build(r: FrameworkResult) -> str:
 
 
 def _devices(r: FrameworkResult) -> str:
-    p = r.probe
-    if p is None or p.outcome is not Outcome.OK:
+    p = r.answered
+    if p is None:
         return ""
     if "keras_backend" in p.details:
         return f"via {p.details['keras_backend']}"
