@@ -161,6 +161,16 @@ class Catalog:
                 chosen.append(fw)
         return tuple(chosen)
 
+    def inventory_names(self) -> list[str]:
+        """The distributions the inventory looks for: every framework's and companion's, those
+        the compat rules name, and the CUDA wheels frameworks pin ("nvidia-*", a prefix)."""
+        names: list[str] = []
+        for fw in self.frameworks:
+            names += [*fw.distributions, *fw.companions]
+        for rule in self.compat:
+            names += [rule.when, rule.other]
+        return [*sorted(set(names)), "nvidia-*"]
+
 
 def default_catalog_dir() -> Path:
     """The catalog shipped in the wheel, or the checkout's ``catalog/`` in a source tree."""

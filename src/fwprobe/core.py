@@ -1,25 +1,28 @@
-"""The pipeline, with no knowledge of the CLI: catalog + target interpreter (+ index) -> Report."""
+"""The pipeline, with no knowledge of the CLI: catalog + target interpreter (+ index) -> Report.
+
+A scan starts its children first: the inventory and, for frameworks named with ``-f``, the
+probes, at once. Only then does it import the rest of fwprobe (the data model, the assessment,
+host and system facts): this module's own imports are just what starting the children needs,
+so loading the rest (~70 ms) overlaps the frameworks' imports (bench/bench_scan.py).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from fwprobe import __version__, reaper
-from fwprobe.catalog import Catalog, Framework, normalize
+from fwprobe.catalog import Catalog, Framework
 from fwprobe.clock import now_utc
-from fwprobe.host import read_host
-from fwprobe.inventory import Inventory, read_inventory
-from fwprobe.model import DistRelease, FrameworkResult, Outcome, ProbeResult, Report, System
-from fwprobe.probes import NoProgress, Progress, probe_env, run_probes
-from fwprobe.system import read_system
-from fwprobe.target import Workdir, select_python
+from fwprobe.probes.launch import NoProgress, ProbeChildren, Progress, probe_env
+from fwprobe.runner import interrupts_deferred
+from fwprobe.target import Workdir, select_python, start_inventory
 
 if TYPE_CHECKING:
     from fwprobe.index import IndexClient
+    from fwprobe.model import Report
 
 DEFAULT_TIMEOUT = 90.0  # TensorFlow's first import on a cold disk can take tens of seconds
 
@@ -32,6 +35,7 @@ class ScanOptions:
     timeout: float = DEFAULT_TIMEOUT
     keep_pythonpath: bool = False
     exercise: bool = False  # compute on every device each framework lists
+    evidence: bool = False  # also measure the claims that cost a computation (status --python)
 
 
 def scan(catalog: Catalog, options: ScanOptions, index: IndexClient | None = None,
@@ -41,82 +45,30 @@ def scan(catalog: Catalog, options: ScanOptions, index: IndexClient | None = Non
     Raises TargetError (bad --python) and CatalogError (unknown --framework); everything a
     framework, the machine or the index does wrong is data in the report.
     """
-    from fwprobe import assess
-
-    progress = progress or NoProgress()
     chosen = catalog.select(list(options.frameworks))
     python, selected_by = select_python(options.python)
-    when = today or now_utc()
     token = reaper.new_token()
     # set for the probe children by fwprobe (never overriding the user's own); in the report
     env_set = probe_env(dict(os.environ)) if options.do_import else {}
     subreaper = reaper.set_subreaper(True)
+    child_env = {**env_set, reaper.TOKEN_VAR: token}
     try:
-        with Workdir() as workdir, ThreadPoolExecutor(max_workers=2) as pool:
-            inv, probes, system, releases = _gather(catalog, chosen, options, python, index, progress,
-                                                    workdir, pool, {**env_set, reaper.TOKEN_VAR: token})
+        with Workdir() as workdir, \
+                start_inventory(python, catalog.inventory_names(), options.timeout, workdir,
+                                options.keep_pythonpath, child_env) as inventory, \
+                ProbeChildren(python, workdir, options.timeout, keep_pythonpath=options.keep_pythonpath,
+                              exercise=options.exercise, evidence=options.evidence, extra_env=child_env) as probes:
+            if options.do_import and options.frameworks:
+                probes.start(chosen)  # named: no need to wait for the inventory to say they exist
+            with interrupts_deferred():  # the rest of fwprobe loads now, while they run
+                from fwprobe.assemble import assemble
+
+            return assemble(catalog, chosen, options, python, selected_by, index, progress or NoProgress(),
+                            today or now_utc(), workdir, inventory, probes, env_set)
     finally:
         reaper.sweep(token)  # whatever a probe started and left running ends here
         if subreaper:
             reaper.set_subreaper(False)
-    results = tuple(_framework_result(fw, inv, probes.get(fw.id), options.do_import)
-                    for fw in chosen)
-    if index is not None:
-        results = tuple(assess.with_status(r, fw, catalog, releases, when)
-                        for r, fw in zip(results, chosen))
-    report = Report(
-        generated_at=when.isoformat(timespec="seconds"),
-        fwprobe_version=__version__,
-        target=replace(inv.interpreter, selected_by=selected_by),
-        system=system,
-        frameworks=results,
-        host=read_host(),
-        index_url=index.display_url if index is not None else None,
-        options={"python": python, "import": options.do_import, "timeout": options.timeout,
-                 "exercise": options.exercise, "frameworks": [fw.id for fw in chosen],
-                 "probe_env": env_set},
-    )
-    return replace(report, diagnoses=assess.diagnose(report, catalog, inv))
-
-
-def _gather(catalog: Catalog, chosen: tuple[Framework, ...], options: ScanOptions, python: str,
-            index: IndexClient | None, progress: Progress, workdir: Workdir, pool: ThreadPoolExecutor,
-            child_env: dict[str, str]) -> tuple[Inventory, dict[str, ProbeResult], System, dict[str, DistRelease]]:
-    """Inventory, probes, system facts and index answers, the slow parts side by side."""
-    system_f: Future[System] = pool.submit(read_system)
-    inv = read_inventory(python, catalog, workdir, timeout=options.timeout,
-                         keep_pythonpath=options.keep_pythonpath)
-    installed = [fw for fw in chosen if inv.installed(fw)]
-    index_f: Future[dict[str, DistRelease]] | None = None
-    if index is not None:
-        names = _index_names(chosen, inv)
-        index_f = pool.submit(index.fetch_many, names)
-    probes: dict[str, ProbeResult] = {}
-    if options.do_import and installed:
-        probes = run_probes(python, installed, options.timeout, workdir, progress,
-                            options.keep_pythonpath, options.exercise, child_env)
-    system = system_f.result()
-    releases = index_f.result() if index_f is not None else {}
-    return inv, probes, system, releases
-
-
-def _index_names(chosen: tuple[Framework, ...], inv: Inventory) -> list[str]:
-    """What `status` asks for, plus the spellings installed here (tensorflow-cpu...)."""
-    names = status_names(chosen)
-    for fw in chosen:
-        names += [normalize(d.name) for d in inv.installed(fw)]
-    return list(dict.fromkeys(names))
-
-
-def _framework_result(fw: Framework, inv: Inventory, probe: ProbeResult | None,
-                      do_import: bool) -> FrameworkResult:
-    dists = inv.installed(fw)
-    if probe is None and dists:
-        probe = ProbeResult(Outcome.SKIPPED, error_message="--no-import" if not do_import else None)
-    return FrameworkResult(
-        id=fw.id, name=fw.name, claim=fw.claim, claimed_status=fw.claimed_status,
-        installed=bool(dists), distributions=dists, companions=inv.of(fw.companions), probe=probe,
-    )
 
 
 def status_names(frameworks: tuple[Framework, ...]) -> list[str]:
@@ -136,8 +88,11 @@ def status_report(catalog: Catalog, index: IndexClient, frameworks: list[str] | 
     Raises CatalogError for an unknown framework name and TargetError for a bad interpreter;
     index failures are ``unknown`` statuses and ``unverified`` claims.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     from fwprobe import assess
     from fwprobe.assess.claims import ProbeEvidence, judge_claims
+    from fwprobe.model import FrameworkResult, Report
 
     progress = progress or NoProgress()
     chosen = catalog.select(frameworks)
@@ -147,8 +102,8 @@ def status_report(catalog: Catalog, index: IndexClient, frameworks: list[str] | 
     with ThreadPoolExecutor(max_workers=1) as pool:
         releases_f = pool.submit(index.fetch_many, names, True)
         for python in pythons:  # the probes run while the index answers
-            scanned = scan(catalog, ScanOptions(python=python, frameworks=tuple(fw.id for fw in chosen),
-                                                timeout=probe_timeout), progress=progress, today=when)
+            scanned = scan(catalog, ScanOptions(python=python, frameworks=tuple(frameworks or ()),
+                                                timeout=probe_timeout, evidence=True), progress=progress, today=when)
             for r in scanned.frameworks:
                 if r.probe is not None and r.installed and scanned.target is not None:
                     dist = r.active_distribution

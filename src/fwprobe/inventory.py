@@ -7,7 +7,7 @@ from typing import Any
 
 from fwprobe.catalog import Catalog, Framework, normalize
 from fwprobe.model import Distribution, Interpreter
-from fwprobe.target import Workdir, run_inventory
+from fwprobe.target import Workdir, inventory_answer, start_inventory
 
 
 @dataclass(frozen=True)
@@ -30,24 +30,14 @@ class Inventory:
         return None
 
 
-def wanted_names(catalog: Catalog) -> list[str]:
-    names: list[str] = []
-    for fw in catalog.frameworks:
-        names += [*fw.distributions, *fw.companions]
-    for rule in catalog.compat:
-        names += [rule.when, rule.other]
-    # the CUDA wheels frameworks pin (nvidia-wheel-mismatch, cuda-library-shadowed)
-    return [*sorted(set(names)), "nvidia-*"]
-
-
 def read_inventory(python: str, catalog: Catalog, workdir: Workdir, timeout: float = 30.0,
                    keep_pythonpath: bool = False) -> Inventory:
     """Run the agent's metadata scan in ``python``. Never imports a framework.
 
     Raises TargetError when ``python`` is not a usable interpreter.
     """
-    raw = run_inventory(python, wanted_names(catalog), timeout, workdir, keep_pythonpath)
-    return parse_inventory(raw)
+    child = start_inventory(python, catalog.inventory_names(), timeout, workdir, keep_pythonpath)
+    return parse_inventory(inventory_answer(python, child, workdir))
 
 
 def parse_inventory(raw: dict[str, Any]) -> Inventory:

@@ -4,6 +4,10 @@ Every child gets an explicit timeout, a clean environment (no PYTHONPATH/PYTHONH
 asked, UTF-8 I/O), its own process group (so a timeout kills the whole tree), and output
 redirected to a file so that a child printing megabytes can neither block on a full pipe nor
 fill fwprobe's memory.
+
+Each child has a waiter thread blocked in ``waitpid``: its exit is seen the moment it happens
+(``Popen.wait(timeout)`` polls with sleeps of up to 50 ms, which added tens of milliseconds to
+every probe), and ``wait_any`` sleeps until a child exits or a deadline passes.
 """
 
 from __future__ import annotations
@@ -11,14 +15,18 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 import tempfile
+import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 OUTPUT_TAIL = 4000  # characters of a child's output kept for error messages
+_EXITS = threading.Condition()  # notified by every waiter thread when its child exits
 
 
 class RunnerError(Exception):
@@ -90,6 +98,16 @@ class Child:
             self._log.close()
             raise RunnerError(f"cannot run {self.argv[0]}: {exc.strerror or exc}") from exc
         self.result: Finished | None = None
+        self.exited = False
+        threading.Thread(target=self._wait, name=f"wait-{self._proc.pid}", daemon=True).start()
+
+    def _wait(self) -> None:
+        if sys.platform != "win32":  # Ctrl-C goes to the main thread, even while it holds it back
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        self._proc.wait()  # blocks in waitpid until the child exits (or is killed)
+        with _EXITS:
+            self.exited = True
+            _EXITS.notify_all()
 
     @property
     def deadline(self) -> float:
@@ -118,7 +136,7 @@ class Child:
         """The result if the child has ended (or was just killed for its timeout), else None."""
         if self.result is not None:
             return self.result
-        if self._proc.poll() is not None:
+        if self.exited:
             return self._done(False)
         if time.monotonic() >= self.deadline:
             self._kill()
@@ -128,21 +146,48 @@ class Child:
 
     def finish(self) -> Finished:
         """Wait for the child up to its deadline, killing it past that."""
-        if self.result is not None:
-            return self.result
-        try:
-            self._proc.wait(timeout=max(0.0, self.deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            self._kill()
-            self._proc.wait()
-            return self._done(True)
-        return self._done(False)
+        while (done := self.poll()) is None:
+            wait_any([self])
+        return done
 
     def cancel(self) -> None:
+        """Kill the child (and its process group) unless it has ended already."""
         if self.result is None:
             self._kill()
             self._proc.wait()
             self._done(True)
+
+    def __enter__(self) -> Child:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.cancel()
+
+
+def wait_any(children: Iterable[Child]) -> None:
+    """Sleep until one of ``children`` has exited or reached its deadline (then ``poll()`` it)."""
+    waiting = list(children)
+    with _EXITS:
+        while waiting and not any(c.exited for c in waiting):
+            left = min(c.deadline for c in waiting) - time.monotonic()
+            if left <= 0:
+                return
+            _EXITS.wait(left)
+
+
+@contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Hold back Ctrl-C (SIGINT) for the block, then take it. For imports made while children run:
+    a KeyboardInterrupt inside a module's import can surface as another error (a RuntimeError
+    from a dataclass field), or make CPython end by SIGINT instead of exit 130."""
+    if sys.platform == "win32":  # pragma: no cover - no signal masks there
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def run(argv: Sequence[str], timeout: float, env: Mapping[str, str] | None = None,

@@ -156,20 +156,27 @@ def read_result(path: str) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def run_inventory(python: str, names: list[str], timeout: float, workdir: Workdir,
-                  keep_pythonpath: bool = False) -> dict[str, Any]:
-    """Interpreter facts and the installed distributions among ``names``; never imports them.
+def start_inventory(python: str, names: list[str], timeout: float, workdir: Workdir,
+                    keep_pythonpath: bool = False, extra_env: dict[str, str] | None = None) -> Child:
+    """Start the metadata scan of ``python``: interpreter facts and the installed distributions
+    among ``names``; it never imports them. ``inventory_answer`` reads it.
+
+    Raises TargetError when ``python`` cannot be run at all.
+    """
+    try:
+        return start_agent(python, ["inventory", workdir.result_path("inventory"), ",".join(names)],
+                           timeout, workdir, keep_pythonpath, extra_env)
+    except RunnerError as exc:
+        raise TargetError(f"{python} is not a runnable program: {exc}") from exc
+
+
+def inventory_answer(python: str, child: Child, workdir: Workdir) -> dict[str, Any]:
+    """Wait for the inventory child and return its answer.
 
     Raises TargetError when ``python`` is not a working Python interpreter.
     """
-    result = workdir.result_path("inventory")
-    try:
-        child = start_agent(python, ["inventory", result, ",".join(names)], timeout, workdir,
-                            keep_pythonpath)
-    except RunnerError as exc:
-        raise TargetError(f"{python} is not a runnable program: {exc}") from exc
     done: Finished = child.finish()
-    data = read_result(result)
+    data = read_result(workdir.result_path("inventory"))
     if data is None:
         why = "timed out" if done.timed_out else f"exit status {done.returncode}"
         tail = done.output_tail.strip().splitlines()[-3:]

@@ -142,8 +142,8 @@ def test_interrupt_exits_130_and_leaves_no_probe_behind(tmp_path: Path, site: Pa
         time.sleep(0.05)
     assert _children_with(marker, exclude=proc.pid), "the probe never started"
     proc.send_signal(signal.SIGINT)
-    proc.communicate(timeout=30)
-    assert proc.returncode == 130
+    _out, _err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, _err
     time.sleep(0.2)
     assert _children_with(marker, exclude=proc.pid) == []
 

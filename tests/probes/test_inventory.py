@@ -96,7 +96,7 @@ def test_agent_runs_on_old_interpreters(version: str, site: Path, fake_catalog) 
     if python is None:
         pytest.skip(f"no Python {version}x from pyenv")
     from fakes.frameworks import FAKE_TORCH_CUDA
-    from fwprobe.probes import run_probes
+    from fwprobe.probes.results import run_probes
 
     write_module(site, "torch", FAKE_TORCH_CUDA, "torch", "2.5.1")
     with Workdir() as w:

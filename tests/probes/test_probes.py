@@ -18,15 +18,15 @@ from fakes.frameworks import (
     write_module,
 )
 from fwprobe.model import Outcome
-from fwprobe.probes import interpret, run_probes
+from fwprobe.probes.results import interpret, run_probes
 from fwprobe.runner import Finished
 from fwprobe.target import Workdir
 
 
-def _probe(catalog, ids, timeout=30.0):
+def _probe(catalog, ids, timeout=30.0, evidence=False):
     fws = [catalog.get(i) for i in ids]
     with Workdir() as w:
-        return run_probes(sys.executable, fws, timeout, w, keep_pythonpath=True)
+        return run_probes(sys.executable, fws, timeout, w, keep_pythonpath=True, evidence=evidence)
 
 
 def test_fake_torch_reports_two_gpus_and_its_cuda_build(site: Path, fake_catalog) -> None:
@@ -38,7 +38,13 @@ def test_fake_torch_reports_two_gpus_and_its_cuda_build(site: Path, fake_catalog
     gpus = r.accelerators
     assert [(d.kind, d.index, d.name, d.memory_bytes) for d in gpus] == [
         ("cuda", 0, "NVIDIA A100-SXM4-80GB", 85899345920), ("cuda", 1, "NVIDIA A100-SXM4-80GB", 85899345920)]
-    assert r.execution["eager_default"] is True
+    assert r.execution["torchscript"] is True and "eager_default" not in r.execution
+
+
+def test_claim_evidence_that_costs_a_computation_runs_only_when_asked(site: Path, fake_catalog) -> None:
+    write_module(site, "torch", FAKE_TORCH_CUDA, "torch", "2.5.1+cu124")
+    r = _probe(fake_catalog, ["pytorch"], evidence=True)["pytorch"]
+    assert r.outcome is Outcome.OK and r.execution["eager_default"] is True
 
 
 def test_fake_tensorflow_lists_a_gpu_with_its_name(site: Path, fake_catalog) -> None:

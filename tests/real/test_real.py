@@ -73,8 +73,11 @@ def test_real_torch_cpu_build(no_gpu_tools) -> None:
     assert p.build.cpu_only is True and p.build.cuda is None
     assert [d.kind for d in p.devices] == ["cpu"]
     assert p.details["accelerator_api"] == {"cuda_available": False, "cuda_device_count": 0}
-    assert p.execution["eager_default"] is True and p.execution["torch_export"] is True
+    assert p.execution["torch_export"] is True
+    assert "eager_default" not in p.execution  # a claim's computation: only with evidence=True
     assert not [d for d in report.diagnoses if d.framework == "pytorch"]
+    measured = _scan("torch", evidence=True)[0].frameworks[0].probe
+    assert measured is not None and measured.execution["eager_default"] is True
 
 
 @pytest.mark.skipif(not _has("torch"), reason="no torch in the frameworks interpreter")

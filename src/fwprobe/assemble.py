@@ -1,0 +1,81 @@
+"""The second half of a scan: its children (started by ``core.scan``) answer -> a Report.
+
+``core`` imports this module only once the children run, so loading it, the data model and the
+assessment overlaps the frameworks' own imports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from fwprobe import __version__, assess
+from fwprobe.catalog import Catalog, Framework, normalize
+from fwprobe.core import ScanOptions, status_names
+from fwprobe.host import read_host
+from fwprobe.inventory import Inventory, parse_inventory
+from fwprobe.model import FrameworkResult, Outcome, ProbeResult, Report
+from fwprobe.probes.launch import ProbeChildren, Progress
+from fwprobe.probes.results import collect
+from fwprobe.runner import Child
+from fwprobe.system import read_system
+from fwprobe.target import Workdir, inventory_answer
+
+if TYPE_CHECKING:
+    from fwprobe.index import IndexClient
+
+
+def assemble(catalog: Catalog, chosen: tuple[Framework, ...], options: ScanOptions, python: str,
+             selected_by: str, index: IndexClient | None, progress: Progress, when: dt.datetime,
+             workdir: Workdir, inventory: Child, probes: ProbeChildren, env_set: dict[str, str]) -> Report:
+    """The inventory's answer decides which probes run (those not started yet start now; those
+    of frameworks not installed are dropped); system facts and index answers come side by side
+    with the probes; then the report and its diagnoses."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        system_f = pool.submit(read_system)
+        inv = parse_inventory(inventory_answer(python, inventory, workdir))
+        installed = [fw for fw in chosen if inv.installed(fw)]
+        probes.drop(fw.id for fw in chosen if fw not in installed)
+        releases_f = pool.submit(index.fetch_many, _index_names(chosen, inv)) if index is not None else None
+        if options.do_import:
+            probes.start(installed)
+        probed = collect(probes, progress)
+        system = system_f.result()
+        releases = releases_f.result() if releases_f is not None else {}
+    results = tuple(_framework_result(fw, inv, probed.get(fw.id), options.do_import) for fw in chosen)
+    if index is not None:
+        results = tuple(assess.with_status(r, fw, catalog, releases, when) for r, fw in zip(results, chosen))
+    report = Report(
+        generated_at=when.isoformat(timespec="seconds"),
+        fwprobe_version=__version__,
+        target=replace(inv.interpreter, selected_by=selected_by),
+        system=system,
+        frameworks=results,
+        host=read_host(),
+        index_url=index.display_url if index is not None else None,
+        options={"python": python, "import": options.do_import, "timeout": options.timeout,
+                 "exercise": options.exercise, "frameworks": [fw.id for fw in chosen],
+                 "probe_env": env_set},
+    )
+    return replace(report, diagnoses=assess.diagnose(report, catalog, inv))
+
+
+def _index_names(chosen: tuple[Framework, ...], inv: Inventory) -> list[str]:
+    """What `status` asks for, plus the spellings installed here (tensorflow-cpu...)."""
+    names = status_names(chosen)
+    for fw in chosen:
+        names += [normalize(d.name) for d in inv.installed(fw)]
+    return list(dict.fromkeys(names))
+
+
+def _framework_result(fw: Framework, inv: Inventory, probe: ProbeResult | None,
+                      do_import: bool) -> FrameworkResult:
+    dists = inv.installed(fw)
+    if probe is None and dists:
+        probe = ProbeResult(Outcome.SKIPPED, error_message="--no-import" if not do_import else None)
+    return FrameworkResult(
+        id=fw.id, name=fw.name, claim=fw.claim, claimed_status=fw.claimed_status,
+        installed=bool(dists), distributions=dists, companions=inv.of(fw.companions), probe=probe,
+    )
