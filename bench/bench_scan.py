@@ -7,7 +7,9 @@
   scan --no-import          / python -m pip list   (same env)                     target <= 0.5
   fwprobe --version median                                                       target < 150 ms
 Defaults: .venv-frameworks (torch 2.13.0 CPU) and .venv-frameworks-tf (jax); a missing one is skipped.
-Runs are interleaved, medians compared.
+Runs are interleaved, medians compared. fwprobe runs as installed: with its bytecode cached (pip
+compiles a wheel's modules at install; an editable install caches them on first import), so
+PYTHONDONTWRITEBYTECODE, which would recompile every fwprobe module on every run, is dropped.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ def main() -> None:
     args = ap.parse_args()
     fwprobe = shutil.which("fwprobe") or str(Path(sys.executable).with_name("fwprobe"))
     env = dict(os.environ, KERAS_BACKEND="torch")
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     n = args.repeat
     scan = [fwprobe, "scan", "--no-index", "--format", "json", "--python"]
     if Path(args.torch_python).exists():

@@ -84,15 +84,17 @@ class _RichProgress:
 
     def __init__(self) -> None:
         self.console: Any = None
-        if sys.stderr.isatty():  # rich is imported only when there is a terminal to draw on
-            from rich.console import Console
-
-            self.console = Console(stderr=True)
         self.status: Any = None
         self.total = self.done = 0
         self.label = ""
 
     def start(self, total: int, label: str) -> None:
+        # rich is imported only when there is a terminal to draw on, and only now: once a scan's
+        # children run, not on the way to starting them
+        if total and self.console is None and sys.stderr.isatty():
+            from rich.console import Console
+
+            self.console = Console(stderr=True)
         if total and self.console is not None and self.console.is_terminal:
             self.total, self.done, self.label = total, 0, label
             self.status = self.console.status(f"{label} (0/{total})")
@@ -217,7 +219,7 @@ def _scan_report(catalog: Catalog, options: ScanOptions, index: IndexOptions) ->
 
     if options.timeout <= 0:
         raise UsageError("--timeout must be a positive number of seconds")
-    report = scan(catalog, options, index=index.client(required=False), progress=_RichProgress())
+    report = scan(catalog, options, index=lambda: index.client(required=False), progress=_RichProgress())
     _index_advice(report)
     return report
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from fwprobe import __version__, reaper
 from fwprobe.catalog import Catalog, Framework
@@ -38,9 +38,11 @@ class ScanOptions:
     evidence: bool = False  # also measure the claims that cost a computation (status --python)
 
 
-def scan(catalog: Catalog, options: ScanOptions, index: IndexClient | None = None,
+def scan(catalog: Catalog, options: ScanOptions,
+         index: IndexClient | Callable[[], IndexClient | None] | None = None,
          progress: Progress | None = None, today: dt.datetime | None = None) -> Report:
-    """Build a Report for the target interpreter.
+    """Build a Report for the target interpreter. ``index`` may be a function that makes the
+    client: it is called once the children run (a client loads requests and fwprobe's model).
 
     Raises TargetError (bad --python) and CatalogError (unknown --framework); everything a
     framework, the machine or the index does wrong is data in the report.
@@ -62,6 +64,8 @@ def scan(catalog: Catalog, options: ScanOptions, index: IndexClient | None = Non
                 probes.start(chosen)  # named: no need to wait for the inventory to say they exist
             with interrupts_deferred():  # the rest of fwprobe loads now, while they run
                 from fwprobe.assemble import assemble
+
+                index = index() if callable(index) else index
 
             return assemble(catalog, chosen, options, python, selected_by, index, progress or NoProgress(),
                             today or now_utc(), workdir, inventory, probes, env_set)
