@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -102,8 +101,6 @@ class Child:
         threading.Thread(target=self._wait, name=f"wait-{self._proc.pid}", daemon=True).start()
 
     def _wait(self) -> None:
-        if sys.platform != "win32":  # Ctrl-C goes to the main thread, even while it holds it back
-            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         self._proc.wait()  # blocks in waitpid until the child exits (or is killed)
         with _EXITS:
             self.exited = True
@@ -180,14 +177,17 @@ def interrupts_deferred() -> Iterator[None]:
     """Hold back Ctrl-C (SIGINT) for the block, then take it. For imports made while children run:
     a KeyboardInterrupt inside a module's import can surface as another error (a RuntimeError
     from a dataclass field), or make CPython end by SIGINT instead of exit 130."""
-    if sys.platform == "win32":  # pragma: no cover - no signal masks there
-        yield
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread gets Python's signal handlers
         return
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        signal.signal(signal.SIGINT, previous)
+        if caught:
+            signal.raise_signal(signal.SIGINT)  # now handled as it would have been (KeyboardInterrupt)
 
 
 def run(argv: Sequence[str], timeout: float, env: Mapping[str, str] | None = None,
