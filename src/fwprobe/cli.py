@@ -174,6 +174,10 @@ class IndexOptions:
     refresh: bool = False
     timeout: float = 15.0
 
+    def __post_init__(self) -> None:
+        if self.timeout <= 0:  # here, before a scan starts any work
+            raise UsageError("--index-timeout must be a positive number of seconds")
+
     def client(self, required: bool) -> Optional[IndexClient]:
         """The client; when not ``required`` (scan, check) a missing configuration is a warning
         and the report simply has no release columns."""
@@ -181,8 +185,6 @@ class IndexOptions:
             return None  # before importing the index client: --no-index pays nothing for it
         from fwprobe.index import IndexClient, IndexConfigError, resolve_index_url
 
-        if self.timeout <= 0:
-            raise UsageError("--index-timeout must be a positive number of seconds")
         try:
             url = resolve_index_url(self.url)
         except IndexConfigError as exc:
