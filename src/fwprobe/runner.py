@@ -177,8 +177,8 @@ def interrupts_deferred() -> Iterator[None]:
     """Hold back Ctrl-C (SIGINT) for the block, then take it. For imports made while children run:
     a KeyboardInterrupt inside a module's import can surface as another error (a RuntimeError
     from a dataclass field), or make CPython end by SIGINT instead of exit 130."""
-    if threading.current_thread() is not threading.main_thread():
-        yield  # only the main thread gets Python's signal handlers
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) is None:
+        yield  # only the main thread sets Python's signal handlers; None: a handler not from Python
         return
     caught: list[int] = []
     previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))

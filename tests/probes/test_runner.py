@@ -40,6 +40,26 @@ def test_ctrl_c_is_held_back_during_the_block_and_taken_after_it() -> None:
     assert reached_end_of_block
 
 
+def test_outside_the_main_thread_ctrl_c_is_left_alone() -> None:
+    """Python sets signal handlers only in the main thread (a Ray worker may scan in another)."""
+    import threading
+
+    outcome: list[str] = []
+
+    def body() -> None:
+        try:
+            with interrupts_deferred():
+                outcome.append("ran")
+        except ValueError as exc:  # what signal.signal raises outside the main thread
+            outcome.append(f"raised {exc}")
+
+    worker = threading.Thread(target=body)
+    worker.start()
+    worker.join()
+    assert outcome == ["ran"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_the_index_client_is_made_while_the_named_probe_runs(site: Path, fake_catalog, tmp_path: Path,
                                                              monkeypatch) -> None:
