@@ -13,9 +13,18 @@ def main() -> None:
 
         sys.stdout.write(f"fwprobe {__version__}\n")
         return
-    from fwprobe.cli import main as cli_main
+    from fwprobe import early
+    from fwprobe.interrupts import interrupts_deferred
 
-    cli_main()
+    try:
+        with interrupts_deferred():  # a Ctrl-C while fwprobe loads is taken once it has
+            early.start(sys.argv[1:])  # `fwprobe scan`: its children start before typer loads
+            from fwprobe.cli import main as cli_main
+        cli_main()
+    except KeyboardInterrupt:  # taken before the CLI ran (the CLI maps its own to 130)
+        raise SystemExit(130) from None
+    finally:
+        early.close()
 
 
 if __name__ == "__main__":

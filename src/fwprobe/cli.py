@@ -217,11 +217,13 @@ def _index_advice(report: Report) -> None:
 
 
 def _scan_report(catalog: Catalog, options: ScanOptions, index: IndexOptions) -> Report:
+    from fwprobe import early
     from fwprobe.core import scan
 
     if options.timeout <= 0:
         raise UsageError("--timeout must be a positive number of seconds")
-    report = scan(catalog, options, index=lambda: index.client(required=False), progress=_RichProgress())
+    report = scan(catalog, options, index=lambda: index.client(required=False), progress=_RichProgress(),
+                  early=early.take())
     _index_advice(report)
     return report
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Callable
 
 from fwprobe import __version__, reaper
 from fwprobe.catalog import Catalog, Framework
 from fwprobe.clock import now_utc
+from fwprobe.interrupts import interrupts_deferred
 from fwprobe.probes.launch import NoProgress, ProbeChildren, Progress, probe_env
-from fwprobe.runner import interrupts_deferred
 from fwprobe.target import Workdir, select_python, start_inventory
 
 if TYPE_CHECKING:
@@ -38,41 +39,100 @@ class ScanOptions:
     evidence: bool = False  # also measure the claims that cost a computation (status --python)
 
 
+@dataclass(frozen=True)
+class Plan:
+    """Everything that decides a scan's children: two equal plans start the same children."""
+
+    options: ScanOptions
+    python: str
+    selected_by: str
+    inventory_names: tuple[str, ...]
+    chosen: tuple[Framework, ...]
+    env_set: tuple[tuple[str, str], ...]  # set for the probe children by fwprobe; in the report
+
+    @property
+    def first(self) -> tuple[Framework, ...]:
+        """Probes started with the inventory: those of the frameworks named with -f."""
+        return self.chosen if self.options.do_import and self.options.frameworks else ()
+
+
+def make_plan(catalog: Catalog, options: ScanOptions) -> Plan:
+    """Raises TargetError (bad --python) and CatalogError (unknown --framework)."""
+    chosen = catalog.select(list(options.frameworks))
+    python, selected_by = select_python(options.python)
+    env_set = probe_env(dict(os.environ)) if options.do_import else {}  # never overriding the user's own
+    return Plan(options, python, selected_by, tuple(catalog.inventory_names()), chosen,
+                tuple(sorted(env_set.items())))
+
+
+class Children:
+    """A scan's children, started at once (the inventory, and the probes of ``plan.first``), and
+    everything they may leave behind: ``close()`` kills them, removes the work dir and ends any
+    process a probe started (the reaper token; on Linux fwprobe is their subreaper meanwhile).
+    """
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self._stack = ExitStack()
+        try:
+            token = reaper.new_token()
+            subreaper = reaper.set_subreaper(True)
+            self._stack.callback(_release, token, subreaper)  # last out: after the kills below
+            env = {**dict(plan.env_set), reaper.TOKEN_VAR: token}
+            opts = plan.options
+            self.workdir = self._stack.enter_context(Workdir())
+            self.inventory = self._stack.enter_context(
+                start_inventory(plan.python, list(plan.inventory_names), opts.timeout, self.workdir,
+                                opts.keep_pythonpath, env))
+            self.probes = self._stack.enter_context(
+                ProbeChildren(plan.python, self.workdir, opts.timeout, keep_pythonpath=opts.keep_pythonpath,
+                              exercise=opts.exercise, evidence=opts.evidence, extra_env=env))
+            self.probes.start(plan.first)  # named: no need to wait for the inventory to say they exist
+        except BaseException:
+            self._stack.close()
+            raise
+
+    def close(self) -> None:
+        self._stack.close()
+
+    def __enter__(self) -> Children:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _release(token: str, subreaper: bool) -> None:
+    reaper.sweep(token)  # whatever a probe started and left running ends here
+    if subreaper:
+        reaper.set_subreaper(False)
+
+
 def scan(catalog: Catalog, options: ScanOptions,
          index: IndexClient | Callable[[], IndexClient | None] | None = None,
-         progress: Progress | None = None, today: dt.datetime | None = None) -> Report:
+         progress: Progress | None = None, today: dt.datetime | None = None,
+         early: Children | None = None) -> Report:
     """Build a Report for the target interpreter. ``index`` may be a function that makes the
     client: it is called once the children run (a client loads requests and fwprobe's model).
+    ``early``: children started before the options were parsed (``fwprobe.early``): used when
+    started for this same plan, killed otherwise (their owner closes them in any case).
 
     Raises TargetError (bad --python) and CatalogError (unknown --framework); everything a
     framework, the machine or the index does wrong is data in the report.
     """
-    chosen = catalog.select(list(options.frameworks))
-    python, selected_by = select_python(options.python)
-    token = reaper.new_token()
-    # set for the probe children by fwprobe (never overriding the user's own); in the report
-    env_set = probe_env(dict(os.environ)) if options.do_import else {}
-    subreaper = reaper.set_subreaper(True)
-    child_env = {**env_set, reaper.TOKEN_VAR: token}
-    try:
-        with Workdir() as workdir, \
-                start_inventory(python, catalog.inventory_names(), options.timeout, workdir,
-                                options.keep_pythonpath, child_env) as inventory, \
-                ProbeChildren(python, workdir, options.timeout, keep_pythonpath=options.keep_pythonpath,
-                              exercise=options.exercise, evidence=options.evidence, extra_env=child_env) as probes:
-            if options.do_import and options.frameworks:
-                probes.start(chosen)  # named: no need to wait for the inventory to say they exist
-            with interrupts_deferred():  # the rest of fwprobe loads now, while they run
-                from fwprobe.assemble import assemble
+    plan = make_plan(catalog, options)
+    if early is not None and early.plan != plan:
+        early.close()
+        early = None
+    with early or Children(plan) as children:
+        with interrupts_deferred():  # the rest of fwprobe loads now, while they run
+            from fwprobe.assemble import assemble
 
-                index = index() if callable(index) else index
+            index = index() if callable(index) else index
 
-            return assemble(catalog, chosen, options, python, selected_by, index, progress or NoProgress(),
-                            today or now_utc(), workdir, inventory, probes, env_set)
-    finally:
-        reaper.sweep(token)  # whatever a probe started and left running ends here
-        if subreaper:
-            reaper.set_subreaper(False)
+        return assemble(catalog, plan.chosen, options, plan.python, plan.selected_by, index, progress or NoProgress(),
+                        today or now_utc(), children.workdir, children.inventory, children.probes,
+                        dict(plan.env_set))
 
 
 def status_names(frameworks: tuple[Framework, ...]) -> list[str]:

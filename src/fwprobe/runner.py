@@ -18,8 +18,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -170,24 +169,6 @@ def wait_any(children: Iterable[Child]) -> None:
             if left <= 0:
                 return
             _EXITS.wait(left)
-
-
-@contextmanager
-def interrupts_deferred() -> Iterator[None]:
-    """Hold back Ctrl-C (SIGINT) for the block, then take it. For imports made while children run:
-    a KeyboardInterrupt inside a module's import can surface as another error (a RuntimeError
-    from a dataclass field), or make CPython end by SIGINT instead of exit 130."""
-    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) is None:
-        yield  # only the main thread sets Python's signal handlers; None: a handler not from Python
-        return
-    caught: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        if caught:
-            signal.raise_signal(signal.SIGINT)  # now handled as it would have been (KeyboardInterrupt)
 
 
 def run(argv: Sequence[str], timeout: float, env: Mapping[str, str] | None = None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -93,3 +95,18 @@ def test_missing_and_empty_catalog_locations(tmp_path: Path) -> None:
 def test_select_unknown_framework_lists_the_known_ones() -> None:
     with pytest.raises(CatalogError, match=r"unknown framework 'caffe'.*pytorch"):
         load_catalog().select(["caffe"])
+
+
+def test_without_version_checks_a_bad_specifier_passes_and_packaging_stays_unloaded(tmp_path: Path) -> None:
+    """fwprobe.early reads the catalog so, before packaging (~15 ms) would load; the CLI reads it fully."""
+    path = tmp_path / "spec.toml"
+    path.write_text(GOOD + '[[compat]]\nid = "x"\nwhen = "torch"\nother = "y"\nmessage = "m"\nhint = "h"\n'
+                    'other_version = "=>1"\n')
+    code = ("import sys; from fwprobe.catalog import load_catalog; "
+            f"c = load_catalog({str(path)!r}, check_versions=False); "
+            "print(c.compat[0].other_version, 'packaging.specifiers' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["=>1", "False"]
+    with pytest.raises(CatalogError, match="is not a PEP 440"):
+        load_catalog(path)

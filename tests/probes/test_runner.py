@@ -12,7 +12,8 @@ import pytest
 
 from fakes.frameworks import FAKE_TORCH_CPU, write_module
 from fwprobe.core import ScanOptions, scan
-from fwprobe.runner import Child, interrupts_deferred, wait_any
+from fwprobe.interrupts import interrupts_deferred
+from fwprobe.runner import Child, wait_any
 
 
 def test_wait_any_returns_when_the_first_child_exits() -> None:
