@@ -1,9 +1,11 @@
 """The pipeline, with no knowledge of the CLI: catalog + target interpreter (+ index) -> Report.
 
-A scan starts its children first: the inventory and, for frameworks named with ``-f``, the
-probes, at once. Only then does it import the rest of fwprobe (the data model, the assessment,
-host and system facts): this module's own imports are just what starting the children needs,
-so loading the rest (~70 ms) overlaps the frameworks' imports (bench/bench_scan.py).
+A scan starts its children first (``Children``): the inventory and, for frameworks named with
+``-f``, the probes, at once. Only then does it import the rest of fwprobe (the data model, the
+assessment, host and system facts): this module's own imports are just what starting the
+children needs, so loading the rest (~70 ms) overlaps the frameworks' imports
+(bench/bench_scan.py). `fwprobe scan` starts them even sooner, before the CLI loads
+(``fwprobe.early``); ``scan`` adopts those when their ``Plan`` is its own.
 """
 
 from __future__ import annotations
