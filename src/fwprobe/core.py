@@ -83,13 +83,14 @@ class Children:
             env = {**dict(plan.env_set), reaper.TOKEN_VAR: token}
             opts = plan.options
             self.workdir = self._stack.enter_context(Workdir())
-            self.inventory = self._stack.enter_context(
-                start_inventory(plan.python, list(plan.inventory_names), opts.timeout, self.workdir,
-                                opts.keep_pythonpath, env))
             self.probes = self._stack.enter_context(
                 ProbeChildren(plan.python, self.workdir, opts.timeout, keep_pythonpath=opts.keep_pythonpath,
                               exercise=opts.exercise, evidence=opts.evidence, extra_env=env))
-            self.probes.start(plan.first)  # named: no need to wait for the inventory to say they exist
+            # named: no need to wait for the inventory to say they exist; the longest work starts first
+            self.probes.start(plan.first)
+            self.inventory = self._stack.enter_context(
+                start_inventory(plan.python, list(plan.inventory_names), opts.timeout, self.workdir,
+                                opts.keep_pythonpath, env))
         except BaseException:
             self._stack.close()
             raise
