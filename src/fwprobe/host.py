@@ -19,6 +19,12 @@ from fwprobe.scheduler import scheduler_context
 
 STEERING = re.compile(r"^(CUDA_|NCCL_|XLA_|JAX_|TF_|KERAS_|PYTORCH_|TORCH_|HIP_|ROCR_|HSA_|NVIDIA_|CUDNN_|"
                       r"LD_LIBRARY_PATH$|OMP_NUM_THREADS$|MKL_NUM_THREADS$|THEANO_FLAGS$|PYTENSOR_FLAGS$)")
+# Terraform's (and OpenTofu's) own TF_* variables, from its CLI reference: set on many CI runners,
+# they steer no framework and are noise (TF_VAR_*: a deployment's inputs) in a bug report
+_TERRAFORM = re.compile(r"^TF_(VAR|CLI_ARGS|TOKEN)_|^TF_(LOG|LOG_PATH|LOG_CORE|LOG_PROVIDER|INPUT|CLI_ARGS|"
+                        r"CLI_CONFIG_FILE|DATA_DIR|WORKSPACE|IN_AUTOMATION|PLUGIN_CACHE_DIR|IGNORE|"
+                        r"APPEND_USER_AGENT|STATE_PERSIST_INTERVAL|REGISTRY_DISCOVERY_RETRY|"
+                        r"REGISTRY_CLIENT_TIMEOUT|MODULE_DEPTH)$")
 _SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL|AUTH", re.I)
 _SECRET_VALUE = re.compile(r"://[^/\s:@]+:[^/\s@]+@|^(gh[pousr]_|hf_|sk-|xox[abp]-|AKIA)[A-Za-z0-9_-]{8,}")
 REDACTED = "***"
@@ -33,7 +39,8 @@ def redact_value(name: str, value: str) -> str:
 
 def steering_env(environ: Mapping[str, str]) -> dict[str, str]:
     """The variables that steer frameworks, sorted, credential-looking values redacted."""
-    return {k: redact_value(k, v) for k, v in sorted(environ.items()) if STEERING.match(k)}
+    return {k: redact_value(k, v) for k, v in sorted(environ.items())
+            if STEERING.match(k) and not _TERRAFORM.match(k)}
 
 
 def parse_os_release(text: str) -> tuple[str | None, str | None]:

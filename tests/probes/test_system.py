@@ -77,10 +77,14 @@ def test_host_facts_parsers_and_redaction() -> None:
     assert container_of({}, "0::/", {}) is None
     env = steering_env({"CUDA_VISIBLE_DEVICES": "0", "HOME": "/root", "NCCL_IB_HCA": "mlx5",
                         "TF_API_TOKEN": "abc", "XLA_FLAGS": "--xla_gpu_cuda_data_dir=/usr/local/cuda",
-                        "PYTORCH_HF_MIRROR": "https://u:p4ss@mirror.example/", "OMP_NUM_THREADS": "8"})
+                        "PYTORCH_HF_MIRROR": "https://u:p4ss@mirror.example/", "OMP_NUM_THREADS": "8",
+                        # Terraform's, not TensorFlow's: left out
+                        "TF_CLI_CONFIG_FILE": "/root/.terraformrc", "TF_VAR_region": "eu-west-1",
+                        "TF_TOKEN_app_example": "t0k3n", "TF_LOG": "trace", "TF_CLI_ARGS_plan": "-refresh=false",
+                        "TF_CPP_MIN_LOG_LEVEL": "2", "TF_CONFIG": '{"cluster": {}}'})
     assert env == {"CUDA_VISIBLE_DEVICES": "0", "NCCL_IB_HCA": "mlx5", "OMP_NUM_THREADS": "8",
-                   "PYTORCH_HF_MIRROR": "***", "TF_API_TOKEN": "***",
-                   "XLA_FLAGS": "--xla_gpu_cuda_data_dir=/usr/local/cuda"}
+                   "PYTORCH_HF_MIRROR": "***", "TF_API_TOKEN": "***", "TF_CONFIG": '{"cluster": {}}',
+                   "TF_CPP_MIN_LOG_LEVEL": "2", "XLA_FLAGS": "--xla_gpu_cuda_data_dir=/usr/local/cuda"}
 
 
 def test_read_host_on_this_machine() -> None:
