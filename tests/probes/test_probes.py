@@ -184,3 +184,43 @@ def test_keras_backend_from_the_config_file_names_the_file(site: Path, fake_cata
         r = run_probes(sys.executable, [catalog.get("keras")], 30, w, keep_pythonpath=True)["keras"]
     assert r.outcome is Outcome.OK and r.details["keras_backend"] == "jax"
     assert r.details["keras_backend_source"] == {"backend": "jax", "source": str(home / "keras.json")}
+
+
+FAKE_PYTENSOR3 = """
+from pytensor import tensor
+__version__ = "3.0.7"
+class PyTensorConfigParser(object):  # PyTensor 3 has no `device` option: reading it raises AttributeError
+    floatX = "float64"
+    cxx = "/usr/bin/g++"
+    mode = "Mode"
+    @property
+    def compiledir(self):
+        raise OSError("compiledir is not writable")
+config = PyTensorConfigParser()
+def function(inputs, outputs):
+    return lambda *args: None
+"""
+FAKE_PYTENSOR3_TENSOR = """
+class TensorVariable(object):
+    def __init__(self, owner=None):
+        self.owner = owner
+def matrix(name=None):
+    return TensorVariable()
+def dot(a, b):
+    return TensorVariable(owner=("dot", a, b))
+"""
+
+
+def test_a_config_option_this_version_lacks_is_none_and_one_that_fails_is_a_note(site: Path) -> None:
+    from fwprobe.catalog import load_catalog
+
+    write_module(site, "pytensor", FAKE_PYTENSOR3, "pytensor", "3.0.7")
+    (site / "pytensor" / "tensor.py").write_text(FAKE_PYTENSOR3_TENSOR)
+    r = _probe(load_catalog(), ["pytensor"])["pytensor"]
+    assert r.outcome is Outcome.OK
+    cfg = r.details["theano_config"]
+    assert (cfg["device"], cfg["floatX"], cfg["cxx"], cfg["mode"], cfg["compiledir"]) == (
+        None, "float64", "/usr/bin/g++", "Mode", None)
+    assert not any("config.device" in n for n in r.notes)
+    assert any("config.compiledir" in n and "not writable" in n for n in r.notes)
+    assert [d.kind for d in r.devices] == ["cpu"] and r.execution["symbolic_graph"] is True

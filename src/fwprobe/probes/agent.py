@@ -356,15 +356,15 @@ def probe_theano(theano, out, notes):
     config = getattr(theano, "config", None)
     device = None
     if config is not None:
-        # PyTensor 3 has no config.device (AttributeError): read what exists
-        device = _try(notes, "config.device", lambda: config.device)
-        out["theano_config"] = {
-            "device": device,
-            "floatX": _try(notes, "config.floatX", lambda: config.floatX),
-            "cxx": _try(notes, "config.cxx", lambda: config.cxx),
-            "mode": _try(notes, "config.mode", lambda: str(config.mode)),
-            "compiledir": _try(notes, "config.compiledir", lambda: config.compiledir),
-        }
+        # an option this version lacks is None, not a note (PyTensor 3 has no config.device);
+        # one that fails to read (a bad THEANO_FLAGS value) is a note
+        def option(name):
+            return _try(notes, "config." + name, lambda: getattr(config, name, None))
+        device = option("device")
+        mode = option("mode")
+        out["theano_config"] = {"device": device, "floatX": option("floatX"), "cxx": option("cxx"),
+                                "mode": str(mode) if mode is not None else None,
+                                "compiledir": option("compiledir")}
     out["build"] = {"cuda": None, "cudnn": None, "rocm": None, "cpu_only": None}
     devices = [_device("cpu", 0, "cpu")]
     if device and str(device).startswith(("cuda", "gpu", "opencl")):
