@@ -186,3 +186,15 @@ def test_json_schema_keys_are_stable() -> None:
     assert list(fw) == ["id", "name", "claim", "claimed_status", "installed", "distributions", "companions",
                         "probe", "index", "status", "claims"]
     assert "releases" not in json.dumps(data["frameworks"][0]["index"])
+
+
+@pytest.mark.parametrize("config, shown", [
+    ({"device": "cuda0", "floatX": "float32"}, "device=cuda0 floatX=float32"),
+    ({"device": None, "floatX": "float64", "mode": "Mode"}, "floatX=float64"),  # PyTensor 3: no device option
+])
+def test_the_build_column_of_theano_and_pytensor_shows_what_is_set(config, shown) -> None:
+    from fwprobe.render.table import _build
+
+    r = FrameworkResult(id="pytensor", name="PyTensor", claim="", claimed_status="active", installed=True,
+                        probe=ProbeResult(Outcome.OK, version="3.0.7", details={"theano_config": config}))
+    assert _build(r) == shown

@@ -56,8 +56,9 @@ def _build(r: FrameworkResult) -> str:
     if "keras_backend" in details:
         src = (details.get("keras_backend_source") or {}).get("source", "")
         return f"backend {details['keras_backend']}" + (f"\n({src})" if src else "")
-    if "theano_config" in details:
-        return f"device={details['theano_config'].get('device')}"
+    if "theano_config" in details:  # PyTensor 3 has no device option: only what is set
+        config = details["theano_config"] or {}
+        return " ".join(f"{key}={config[key]}" for key in ("device", "floatX") if config.get(key))
     return build_summary(p.build)
 
 
