@@ -141,7 +141,8 @@ class Workdir:
 def start_agent(python: str, args: list[str], timeout: float, workdir: Workdir,
                 keep_pythonpath: bool = False, extra_env: dict[str, str] | None = None) -> Child:
     """Start the agent file in ``python``; raises RunnerError if the program cannot start at all."""
-    extra = {**workdir.child_env(os.environ), **(extra_env or {})}
+    # FWPROBE_PARENT_PID: the agent ends with fwprobe, even when fwprobe is killed (agent.py)
+    extra = {**workdir.child_env(os.environ), **(extra_env or {}), "FWPROBE_PARENT_PID": str(os.getpid())}
     return Child([python, workdir.agent, *args], timeout,
                  env=child_env(extra, keep_pythonpath=keep_pythonpath), cwd=workdir.path)
 

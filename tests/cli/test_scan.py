@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from fakes.catalogs import FAKE_CATALOG
@@ -146,6 +147,37 @@ def test_interrupt_exits_130_and_leaves_no_probe_behind(tmp_path: Path, site: Pa
     assert proc.returncode == 130, _err
     time.sleep(0.2)
     assert _children_with(marker, exclude=proc.pid) == []
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_a_killed_fwprobe_takes_its_probes_with_it(tmp_path: Path, site: Path) -> None:
+    """SIGKILL (the OOM killer, a CI job's kill -9) leaves fwprobe no clean-up: the probe ends anyway."""
+    import os
+    import signal
+    import time
+
+    from fakes.frameworks import HANG
+
+    write_module(site, "hangfw", HANG, "hangfw")
+    marker = f"fwprobe-killed-{os.getpid()}"
+    proc = subprocess.Popen([sys.executable, "-m", "fwprobe", "scan", "--no-index", "--keep-pythonpath",
+                             "--catalog", _catalog(tmp_path), "-f", "hangfw", "--timeout", "60"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**os.environ, "FWPROBE_TAG": marker})
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not _children_with(marker, exclude=proc.pid):
+            time.sleep(0.05)
+        assert _children_with(marker, exclude=proc.pid), "the probe never started"
+        proc.kill()
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 20  # the kernel's SIGKILL to the probe: at once, bounded generously
+        while time.monotonic() < deadline and _children_with(marker, exclude=proc.pid):
+            time.sleep(0.05)
+        assert _children_with(marker, exclude=proc.pid) == []
+    finally:
+        for pid in _children_with(marker, exclude=proc.pid):  # a failed run leaves nothing either
+            os.kill(pid, signal.SIGKILL)
 
 
 def _children_with(marker: str, exclude: int) -> list[int]:

@@ -578,7 +578,36 @@ def probe(name, import_name, result_path, exercise=False, evidence=False):
     return _rewrite(result_path, out)
 
 
+def _end_with_parent():
+    """Linux: end when fwprobe ends, even by SIGKILL (the OOM killer, a CI job's kill -9), which
+    leaves it no chance to end its children: PR_SET_PDEATHSIG, armed against the process that
+    started this agent. FWPROBE_PARENT_PID (fwprobe's pid) tells whether fwprobe already ended
+    before the signal was armed (this agent's own start-up takes ~15 ms)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # 1: PR_SET_PDEATHSIG
+    except Exception:  # no libc prctl here: fwprobe's own clean-up still applies
+        return
+    fwprobe = os.environ.get("FWPROBE_PARENT_PID", "")
+    # another parent: fwprobe ended (this agent was reparented), or a wrapper script forked python
+    if fwprobe.isdigit() and os.getppid() != int(fwprobe) and not _running(fwprobe):
+        os._exit(1)  # nobody waits for this answer
+
+
+def _running(pid):
+    try:
+        with _open("/proc/%s/stat" % pid) as handle:
+            return handle.read().rsplit(")", 1)[-1].split()[0] != "Z"  # a zombie has ended
+    except (IOError, OSError, IndexError):
+        return False
+
+
 def main(argv):
+    _end_with_parent()
     if len(argv) >= 3 and argv[0] == "inventory":
         inventory(argv[1], argv[2].split(","))
     elif len(argv) >= 4 and argv[0] == "probe":
