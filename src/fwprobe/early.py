@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # imported in start(): importing this module costs nothing (__main__ does first)
+if TYPE_CHECKING:  # imported in start(): __main__ imports this module before it holds Ctrl-C back
     from fwprobe.core import Children, ScanOptions
 
-# scan's options, as its CLI defines them (fwprobe.cli.scan_cmd); tests keep the two in step
+# scan's options, as its CLI defines them (fwprobe.cli.scan_cmd); tests keep the two in step.
+# "": read past, they do not change what the children do
 _VALUES = {"--python": "python", "-p": "python", "--framework": "framework", "-f": "framework",
            "--timeout": "timeout", "--catalog": "catalog",
            "--format": "", "--output": "", "-o": "", "--index-url": "", "--index-timeout": ""}
