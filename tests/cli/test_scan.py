@@ -160,10 +160,12 @@ def test_a_killed_fwprobe_takes_its_probes_with_it(tmp_path: Path, site: Path) -
 
     write_module(site, "hangfw", HANG, "hangfw")
     marker = f"fwprobe-killed-{os.getpid()}"
+    private_tmp = tmp_path / "tmp"  # a killed fwprobe cannot remove its work dir: keep it in here
+    private_tmp.mkdir()
     proc = subprocess.Popen([sys.executable, "-m", "fwprobe", "scan", "--no-index", "--keep-pythonpath",
                              "--catalog", _catalog(tmp_path), "-f", "hangfw", "--timeout", "60"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env={**os.environ, "FWPROBE_TAG": marker})
+                            env={**os.environ, "FWPROBE_TAG": marker, "TMPDIR": str(private_tmp)})
     try:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and not _children_with(marker, exclude=proc.pid):
