@@ -220,20 +220,25 @@ def _scan_report(catalog: Catalog, options: ScanOptions, index: IndexOptions) ->
     from fwprobe import early
     from fwprobe.core import scan
 
-    if options.timeout <= 0:
-        raise UsageError("--timeout must be a positive number of seconds")
     report = scan(catalog, options, index=lambda: index.client(required=False), progress=_RichProgress(),
                   early=early.take())
     _index_advice(report)
     return report
 
 
+def _check_probing(timeout: float, no_import: bool = False, exercise: bool = False) -> None:
+    """The options every command that probes shares (scan, check, status --python, fleet)."""
+    if timeout <= 0:
+        raise UsageError("--timeout must be a positive number of seconds")
+    if exercise and no_import:
+        raise UsageError("--exercise needs to import the frameworks; drop --no-import")
+
+
 def _scan_options(python: Optional[str], framework: Optional[List[str]], no_import: bool, timeout: float,
                   keep_pythonpath: bool, exercise: bool = False) -> ScanOptions:
     from fwprobe.core import ScanOptions
 
-    if exercise and no_import:
-        raise UsageError("--exercise needs to import the frameworks; drop --no-import")
+    _check_probing(timeout, no_import, exercise)
     return ScanOptions(python=python, frameworks=tuple(framework or ()), do_import=not no_import,
                        timeout=timeout, keep_pythonpath=keep_pythonpath, exercise=exercise)
 
@@ -341,8 +346,7 @@ def status_cmd(
     catalog = _load_catalog(catalog_path)
     client = IndexOptions(False, index_url, offline, refresh, index_timeout).client(required=True)
     assert client is not None
-    if timeout <= 0:
-        raise UsageError("--timeout must be a positive number of seconds")
+    _check_probing(timeout)
     report = status_report(catalog, client, list(framework or ()), progress=_RichProgress(),
                            pythons=tuple(pythons or ()), probe_timeout=timeout)
     _index_advice(report)
@@ -529,8 +533,7 @@ def fleet_cmd(
         policy = assess.parse_fail_on(fail_on, FLEET_CODES)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    if exercise and no_import:
-        raise UsageError("--exercise needs to import the frameworks; drop --no-import")
+    _check_probing(timeout, no_import, exercise)
     options = {"python": python, "frameworks": list(framework or ()), "do_import": not no_import,
                "timeout": min(timeout, 90.0), "exercise": exercise}
     fleet = merge(run_on_ray(ray_address, options, timeout), now_utc().isoformat(timespec="seconds"), __version__)

@@ -72,8 +72,6 @@ def start(argv: list[str]) -> None:
     if guessed is None:
         return
     catalog_path, options = guessed
-    if options.timeout <= 0 or (options.exercise and not options.do_import):
-        return  # usage errors: the CLI says so
     from fwprobe.catalog import load_catalog
     from fwprobe.core import Children, make_plan
 

@@ -197,3 +197,18 @@ def _children_with(marker: str, exclude: int) -> list[int]:
         except OSError:
             continue
     return found
+
+
+def test_every_command_that_probes_checks_its_probe_options_alike() -> None:
+    index = ["--index-url", "http://127.0.0.1:9/simple"]  # never asked: the check comes first
+    cases = [
+        (["check", "--no-index", "--timeout", "0"], "--timeout must be a positive"),
+        (["status", *index, "--timeout", "0"], "--timeout must be a positive"),
+        (["fleet", "--ray", "auto", "--timeout", "0"], "--timeout must be a positive"),
+        (["scan", "--no-index", "--exercise", "--no-import"], "--exercise needs to import"),
+        (["fleet", "--ray", "auto", "--exercise", "--no-import"], "--exercise needs to import"),
+    ]
+    for argv, message in cases:
+        result = runner.invoke(app, argv)
+        assert result.exit_code == 2, (argv, result.output)
+        assert message in result.stderr, (argv, result.stderr)
