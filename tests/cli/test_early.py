@@ -139,3 +139,31 @@ def test_a_usage_error_after_the_early_start_leaves_nothing(site: Path, cat: Pat
     assert not os.path.exists(children.workdir.path)
     assert len(probes) == 1 and probes[0].poll() is not None  # killed, not left to its 90 s timeout
     assert children.inventory.poll() is not None
+
+
+def test_ctrl_c_while_fwprobe_loads_exits_130_and_leaves_nothing(site: Path, cat: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The interrupt lands while `__main__` starts the children (before the CLI could map it):
+    held back until fwprobe has loaded, then exit 130, and the early children are gone."""
+    import signal
+
+    from fwprobe import __main__
+
+    write_module(site, "hangfw", HANG, "hangfw")
+    started: list[core.Children] = []
+    real_start = early.start
+
+    def start(argv: list[str]) -> None:
+        real_start(argv)
+        assert early._children is not None
+        started.append(early._children)
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C, mid-load
+
+    monkeypatch.setattr(early, "start", start)
+    monkeypatch.setattr(__main__.gc, "freeze", lambda: None)
+    monkeypatch.setattr(sys, "argv", ["fwprobe", *_argv(cat, "hangfw")])
+    with pytest.raises(SystemExit) as exit_:
+        __main__.main()
+    assert exit_.value.code == 130
+    (children,) = started
+    assert not os.path.exists(children.workdir.path) and children.inventory.poll() is not None
