@@ -20,6 +20,7 @@ import typer
 
 from fwprobe import __version__, render
 from fwprobe.errors import UsageError
+from fwprobe.render import escape
 
 if TYPE_CHECKING:
     from fwprobe.catalog import Catalog
@@ -33,6 +34,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # help is plain text: "fwprobe[ray]" is an extra, not markup
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -46,13 +48,18 @@ def _usage_errors(command: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except UsageError as exc:
-            typer.secho(f"fwprobe: error: {exc}", err=True, fg="red")
+        except UsageError as exc:  # its text may quote a catalog, a path, an index's answer
+            _warn(f"error: {exc}", "red")
             if exc.advice:
-                typer.echo(f"  {exc.advice}", err=True)
+                typer.echo(f"  {escape.terminal(exc.advice)}", err=True)
             raise typer.Exit(EXIT_USAGE) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _warn(message: str, color: str = "yellow") -> None:
+    """One line on stderr, "fwprobe: MESSAGE"; what the message quotes is data (escape.terminal)."""
+    typer.secho(f"fwprobe: {escape.terminal(message)}", err=True, fg=color)
 
 
 def _version(value: bool) -> None:
@@ -103,7 +110,7 @@ class _RichProgress:
     def advance(self, item: str, detail: str) -> None:
         self.done += 1
         if self.status is not None:
-            self.console.print(f"  {item}: {detail}", style="dim", highlight=False)
+            self.console.print(escape.text(f"  {item}: {detail}", style="dim"), highlight=False)
             self.status.update(f"{self.label} ({self.done}/{self.total})")
 
     def stop(self) -> None:
@@ -153,7 +160,7 @@ def _emit(rendered: Any, output: Optional[Path], report: Optional[Report] = None
                     Console(file=handle, width=140, no_color=True, force_terminal=False).print(rendered)
         except OSError as exc:
             raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
-        typer.echo(f"wrote {output}", err=True)
+        typer.echo(f"wrote {escape.terminal(output)}", err=True)
         return
     if isinstance(rendered, str):
         sys.stdout.write(rendered)
@@ -190,8 +197,7 @@ class IndexOptions:
         except IndexConfigError as exc:
             if required or self.url:
                 raise
-            typer.secho(f"fwprobe: warning: {exc}; continuing without release status (--no-index)",
-                        err=True, fg="yellow")
+            _warn(f"warning: {exc}; continuing without release status (--no-index)")
             return None
         return IndexClient(url, offline=self.offline, refresh=self.refresh, timeout=self.timeout)
 
@@ -213,7 +219,7 @@ def _index_advice(report: Report) -> None:
         advice = "TLS verification failed: behind a proxy that re-signs HTTPS, set REQUESTS_CA_BUNDLE"
     else:
         return
-    typer.secho(f"fwprobe: warning: {advice}", err=True, fg="yellow")
+    _warn(f"warning: {advice}")
 
 
 def _scan_report(catalog: Catalog, options: ScanOptions, index: IndexOptions) -> Report:
@@ -488,7 +494,7 @@ def merge_cmd(
         raise UsageError("--stale-hours must be positive")
     fleet = merge(iter_sources(paths), now_utc().isoformat(timespec="seconds"), __version__, stale_hours)
     for skipped in fleet.skipped:
-        typer.secho(f"fwprobe: skipped {skipped.source}: {skipped.reason}", err=True, fg="yellow")
+        _warn(f"skipped {skipped.source}: {skipped.reason}")
     if not fleet.nodes:
         raise UsageError("no fwprobe scan report among the inputs",
                          "write them with: fwprobe scan --format json -o reports/{host}.json")
@@ -538,7 +544,7 @@ def fleet_cmd(
                "timeout": min(timeout, 90.0), "exercise": exercise}
     fleet = merge(run_on_ray(ray_address, options, timeout), now_utc().isoformat(timespec="seconds"), __version__)
     for skipped in fleet.skipped:
-        typer.secho(f"fwprobe: {skipped.source}: {skipped.reason}", err=True, fg="yellow")
+        _warn(f"{skipped.source}: {skipped.reason}")
     _emit(renderer(fleet, None), output)
     raise typer.Exit(EXIT_POLICY if any(policy.fails(d.severity, d.code) for d in fleet.diagnoses) else EXIT_OK)
 

@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from fwprobe.fleet.model import FleetReport, Node
+from fwprobe.render import escape
 
 _SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -29,23 +30,26 @@ def table(report: FleetReport, catalog: Any = None) -> RenderableType:
     fids = [f.id for f in report.frameworks]
     t = Table(title=f"{len(report.nodes)} node(s)", title_justify="left", show_lines=False)
     for col in ("Host", "Driver", "GPUs", *fids, "Errors"):
-        t.add_column(col)
+        t.add_column(escape.text(col))
     for n in report.nodes:
-        t.add_row(n.host, n.driver_version or "-", str(n.gpus), *[_fw_cell(n, f) for f in fids],
-                  Text(", ".join(n.error_codes), style="red") if n.error_codes else Text("-", style="green"))
+        t.add_row(escape.text(n.host), escape.text(n.driver_version or "-"), escape.text(n.gpus),
+                  *[escape.text(_fw_cell(n, f)) for f in fids],
+                  escape.text(", ".join(n.error_codes), style="red") if n.error_codes else Text("-", style="green"))
     parts: list[RenderableType] = [t]
     if report.diagnoses:
         d_table = Table(title="Fleet diagnoses", title_justify="left", show_lines=True)
         for col in ("Severity", "Code", "Finding and fix"):
             d_table.add_column(col)
         for d in report.diagnoses:
-            d_table.add_row(Text(d.severity.value, style=_SEVERITY_STYLE[d.severity.value]), d.code,
-                            Text(d.message) + Text("\nfix: ", style="bold") + Text(d.hint))
+            d_table.add_row(Text(d.severity.value, style=_SEVERITY_STYLE[d.severity.value]), escape.text(d.code),
+                            escape.text(d.message, multiline=True) + Text("\nfix: ", style="bold")
+                            + escape.text(d.hint, multiline=True))
         parts.append(d_table)
     else:
         parts.append(Text("No fleet problems found.", style="green"))
     if report.skipped:
-        parts.append(Text("Skipped:\n" + "\n".join(f"  {s.source}: {s.reason}" for s in report.skipped), style="dim"))
+        parts.append(Text("Skipped:\n" + "\n".join(escape.terminal(f"  {s.source}: {s.reason}") for s in report.skipped),
+                          style="dim"))
     return Group(*parts)
 
 
@@ -53,23 +57,21 @@ def json(report: FleetReport, catalog: Any = None) -> str:
     return report.to_json()
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def markdown(report: FleetReport, catalog: Any = None) -> str:
     fids = [f.id for f in report.frameworks]
     lines = [f"### Fleet: {len(report.nodes)} node(s)", "",
-             "| Host | Driver | GPUs | " + " | ".join(fids) + " | Errors |",
+             "| Host | Driver | GPUs | " + " | ".join(escape.md(f) for f in fids) + " | Errors |",
              "|---|---|---|" + "---|" * len(fids) + "---|"]
     for n in report.nodes:
-        lines.append(f"| {_cell(n.host)} | {n.driver_version or '-'} | {n.gpus} | "
-                     + " | ".join(_cell(_fw_cell(n, f)) for f in fids) + f" | {', '.join(n.error_codes) or '-'} |")
+        lines.append(f"| {escape.md(n.host)} | {escape.md(n.driver_version or '-')} | {escape.md(n.gpus)} | "
+                     + " | ".join(escape.md(_fw_cell(n, f)) for f in fids)
+                     + f" | {escape.md(', '.join(n.error_codes) or '-')} |")
     lines += ["", "**Fleet diagnoses**", ""]
-    lines += [f"- **{d.severity.value}** `{d.code}`: {d.message}  \n  fix: {d.hint}" for d in report.diagnoses] or ["- none"]
+    lines += [f"- **{d.severity.value}** {escape.md_code(d.code)}: {escape.md(d.message)}  \n  fix: {escape.md(d.hint)}"
+              for d in report.diagnoses] or ["- none"]
     if report.skipped:
         lines += ["", "<details><summary>Skipped inputs</summary>", ""]
-        lines += [f"- `{s.source}`: {s.reason}" for s in report.skipped]
+        lines += [f"- {escape.md_code(s.source)}: {escape.md(s.reason)}" for s in report.skipped]
         lines += ["", "</details>"]
     lines += ["", f"<sub>fwprobe {report.fwprobe_version}, {report.generated_at}</sub>", ""]
     return "\n".join(lines)

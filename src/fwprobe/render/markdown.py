@@ -9,14 +9,11 @@ from __future__ import annotations
 
 from fwprobe.catalog import Catalog
 from fwprobe.model import ClaimVerdict, FrameworkResult, Report, Verdict
+from fwprobe.render import escape
 
 _MARK = {Verdict.CONFIRMED: "✓", Verdict.CONTRADICTED: "✗", Verdict.UNVERIFIED: "?"}
 COLUMNS = (("features", "Distinct features"), ("execution", "Execution model"), ("use_cases", "Typical use cases"),
            ("claim", "Current status / backend"), ("maintainer", "Maintainer"))
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def _status_claim(r: FrameworkResult, day: str) -> ClaimVerdict | None:
@@ -34,8 +31,8 @@ def render(report: Report, catalog: Catalog | None = None) -> str:
     lines = [
         "# Framework status refresh",
         "",
-        f"Checked {day} against `{report.index_url or 'no index'}` by fwprobe {report.fwprobe_version}"
-        + (f", with probes of {', '.join(f'`{p}`' for p in pythons)}" if pythons else "") + ".",
+        f"Checked {day} against {escape.md_code(report.index_url or 'no index')} by fwprobe {report.fwprobe_version}"
+        + (f", with probes of {', '.join(escape.md_code(p) for p in pythons)}" if pythons else "") + ".",
         "Marks: ✓ confirmed, ✗ contradicted (see the note), ? unverified (no evidence reaches it).",
         "",
         "| Framework | " + " | ".join(title for _, title in COLUMNS) + " |",
@@ -58,16 +55,18 @@ def render(report: Report, catalog: Catalog | None = None) -> str:
             marks = []
             for c in mine:
                 if c.verdict is Verdict.CONTRADICTED:
-                    notes.append(f"[^{len(notes) + 1}]: {r.name}, \"{c.statement}\": {c.evidence} ({c.source}, {c.checked})")
+                    notes.append(f"[^{len(notes) + 1}]: " + escape.md(f"{r.name}, \"{c.statement}\": {c.evidence} "
+                                                                      f"({c.source}, {c.checked})"))
                     marks.append(f"✗[^{len(notes)}]")
-                    changed.append(f"- **{r.name}** — {c.statement}: contradicted. {c.evidence} ({c.source}, {c.checked}).")
+                    changed.append(f"- **{escape.md(r.name)}** — "
+                                   + escape.md(f"{c.statement}: contradicted. {c.evidence} ({c.source}, {c.checked})."))
                 else:
                     marks.append(_MARK[c.verdict])
                     if c.verdict is Verdict.UNVERIFIED:
-                        unverified.append(f"- {r.name} — {c.statement}: {c.evidence}")
+                        unverified.append(f"- {escape.md(r.name)} — " + escape.md(f"{c.statement}: {c.evidence}"))
             text = wording[column]
-            cells.append(_cell(text) + (" " + " ".join(marks) if marks else (" ?" if text else "")))
-        lines.append(f"| {_cell(r.name)} | " + " | ".join(cells) + " |")
+            cells.append(escape.md(text) + (" " + " ".join(marks) if marks else (" ?" if text else "")))
+        lines.append(f"| {escape.md(r.name)} | " + " | ".join(cells) + " |")
     lines += ["", "## What changed", ""]
     lines += changed or ["- Nothing: no claim is contradicted by the evidence."]
     if unverified:
@@ -76,7 +75,8 @@ def render(report: Report, catalog: Catalog | None = None) -> str:
     if forks:
         lines += ["", "## Forks", "", "| Framework | Fork | Status | Newest | Date |", "|---|---|---|---|---|"]
         for r, f in forks:
-            lines.append(f"| {r.name} | {f.distribution} | {f.status.value} | {f.newest or ''} | {f.date or ''} |")
+            lines.append(f"| {escape.md(r.name)} | {escape.md(f.distribution)} | {f.status.value} | "
+                         f"{escape.md(f.newest or '')} | {escape.md(f.date or '')} |")
     if notes:
         lines += ["", "## Notes", "", *notes]
     lines.append("")

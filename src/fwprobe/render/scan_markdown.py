@@ -11,11 +11,8 @@ import os
 
 from fwprobe.catalog import Catalog
 from fwprobe.model import FrameworkResult, Outcome, Report
+from fwprobe.render import escape
 from fwprobe.render.text import build_summary, device_lines, exercise_summary
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", "<br>")
 
 
 def _home(text: str, home: str) -> str:
@@ -52,7 +49,7 @@ def _import(r: FrameworkResult) -> str:
     if p.outcome is Outcome.OK:
         return f"ok ({p.import_seconds:.1f} s)" if p.import_seconds is not None else "ok"
     detail = p.error_type or p.signal or p.error_message or ""
-    return f"**{p.outcome.value}**" + (f": {detail}" if detail else "")
+    return f"**{p.outcome.value}**" + (f": {escape.md(detail)}" if detail else "")
 
 
 def render(report: Report, catalog: Catalog | None = None, home: str | None = None) -> str:
@@ -64,50 +61,51 @@ def render(report: Report, catalog: Catalog | None = None, home: str | None = No
         os_text = " ".join(x for x in (h.os, h.os_version) if x)
         where = f", in {h.container}" if h.container else (", WSL" if h.wsl else "")
         mem = f", {h.memory_bytes / 2**30:.0f} GiB" if h.memory_bytes else ""
-        facts.append(f"- **Host**: {os_text or '?'}, kernel {h.kernel or '?'}"
-                     + (f", {h.libc} {h.libc_version}" if h.libc else "")
-                     + f"; {h.cpu or 'CPU ?'} ({h.logical_cores or '?'} cores){mem}{where}")
+        facts.append("- **Host**: " + escape.md(f"{os_text or '?'}, kernel {h.kernel or '?'}"
+                                                 + (f", {h.libc} {h.libc_version}" if h.libc else "")
+                                                 + f"; {h.cpu or 'CPU ?'} ({h.logical_cores or '?'} cores){mem}{where}"))
     if report.target is not None:
         t = report.target
         kind = " (conda)" if t.conda else " (virtualenv)" if t.virtualenv else ""
-        facts.append(f"- **Python**: {t.version} `{t.executable}`{kind}"
-                     + (f", chosen by: {t.selected_by}" if t.selected_by else ""))
+        facts.append(f"- **Python**: {escape.md(t.version)} {escape.md_code(_home(t.executable, home))}{kind}"
+                     + (f", chosen by: {escape.md(_home(t.selected_by, home))}" if t.selected_by else ""))
     if report.system is not None:
         s = report.system
         if s.driver_version:
-            facts.append(f"- **NVIDIA driver**: {s.driver_version} (CUDA {s.cuda_driver_version or '?'})")
+            facts.append("- **NVIDIA driver**: " + escape.md(f"{s.driver_version} (CUDA {s.cuda_driver_version or '?'})"))
         else:
-            facts.append(f"- **NVIDIA driver**: none found{f' ({s.nvidia_error})' if s.nvidia_error else ''}")
+            facts.append("- **NVIDIA driver**: none found" + (f" ({escape.md(s.nvidia_error)})" if s.nvidia_error else ""))
         for g in s.gpus:
             cap = f", compute {g.compute_capability}" if g.compute_capability else ""
             mem = f", {g.memory_mib} MiB" if g.memory_mib else ""
-            facts.append(f"- **GPU {g.index}**: {g.name}{mem}{cap}")
+            facts.append(f"- **GPU {escape.md(g.index)}**: " + escape.md(f"{g.name}{mem}{cap}"))
         if s.cuda_visible_devices is not None:
-            facts.append(f"- **CUDA_VISIBLE_DEVICES**: `{s.cuda_visible_devices}`")
+            facts.append(f"- **CUDA_VISIBLE_DEVICES**: {escape.md_code(s.cuda_visible_devices)}")
     lines += [*facts, "", "| Framework | Version | Build | Devices | Import |", "|---|---|---|---|---|"]
     installed = [r for r in report.frameworks if r.installed]
     for r in installed:
         dist = r.active_distribution
         version = f"{dist.name} {dist.version}" if dist else ""
-        lines.append(f"| {_cell(r.name)} | {_cell(version)} | {_cell(_build(r))} | {_cell(_devices(r))} | "
-                     f"{_cell(_import(r))} |")
+        lines.append(f"| {escape.md(r.name)} | {escape.md(version)} | {escape.md(_build(r))} | "
+                     f"{escape.md(_devices(r))} | {_import(r)} |")
     missing = [r.name for r in report.frameworks if not r.installed]
     if missing:
-        lines += ["", f"Not installed: {', '.join(missing)}."]
+        lines += ["", f"Not installed: {escape.md(', '.join(missing))}."]
     lines += ["", "**Diagnoses**", ""]
     if report.diagnoses:
         for d in report.diagnoses:
-            lines.append(f"- **{d.severity.value}** `{d.code}`: {d.message}  \n  fix: {d.hint}")
+            lines.append(f"- **{d.severity.value}** {escape.md_code(d.code)}: {escape.md(_home(d.message, home))}  \n"
+                         f"  fix: {escape.md(_home(d.hint, home))}")
     else:
         lines.append("- none")
     notes = [(r.name, n) for r in installed if r.probe for n in r.probe.notes]
     if notes:
         lines += ["", "<details><summary>Probe notes</summary>", ""]
-        lines += [f"- {name}: {note}" for name, note in notes]
+        lines += [f"- {escape.md(name)}: {escape.md(_home(note, home))}" for name, note in notes]
         lines += ["", "</details>"]
     if report.host is not None and report.host.env:
-        lines += ["", "<details><summary>Environment variables that steer frameworks</summary>", "", "```"]
-        lines += [f"{k}={v}" for k, v in report.host.env.items()]
-        lines += ["```", "", "</details>"]
+        lines += ["", "<details><summary>Environment variables that steer frameworks</summary>", ""]
+        lines += [f"- {escape.md_code(f'{k}={_home(v, home)}')}" for k, v in report.host.env.items()]
+        lines += ["", "</details>"]
     lines += ["", f"<sub>fwprobe {report.fwprobe_version}, {report.generated_at}</sub>", ""]
-    return _home("\n".join(lines), home)
+    return "\n".join(lines)

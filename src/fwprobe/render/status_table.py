@@ -8,13 +8,14 @@ from rich.text import Text
 
 from fwprobe.catalog import Catalog
 from fwprobe.model import Report
+from fwprobe.render import escape
 from fwprobe.render.table import _STATUS_STYLE
 
 _VERDICT_STYLE = {"confirmed": "green", "contradicted": "bold red", "unverified": "dim"}
 
 
 def render(report: Report, catalog: Catalog | None = None) -> RenderableType:
-    t = Table(show_lines=False, title=f"Release status from {report.index_url}", title_justify="left")
+    t = Table(show_lines=False, title=escape.text(f"Release status from {report.index_url}"), title_justify="left")
     t.add_column("Framework", no_wrap=True)
     t.add_column("Observed", no_wrap=True)
     t.add_column("Newest", no_wrap=True)
@@ -24,22 +25,22 @@ def render(report: Report, catalog: Catalog | None = None) -> RenderableType:
     for r in report.frameworks:
         s = r.status
         if s is None:
-            t.add_row(r.name, "", "", "", "")
+            t.add_row(escape.text(r.name), "", "", "", "")
             continue
         newest = f"{s.newest.version} {s.newest.day or ''}" if s.newest else ""
-        t.add_row(r.name, Text(s.observed.value, style=_STATUS_STYLE[s.observed]), newest,
+        t.add_row(escape.text(r.name), Text(s.observed.value, style=_STATUS_STYLE[s.observed]), escape.text(newest),
                   str(s.releases_last_365_days), Text(s.verdict.value, style=_VERDICT_STYLE[s.verdict.value]))
-        evidence.append(f"{r.name}", style="bold")
-        evidence.append(f" (claim: {r.claim}; {s.verdict.value}): ", style="dim")
-        evidence.append(s.evidence + "\n")
+        evidence.append(escape.terminal(r.name), style="bold")
+        evidence.append(escape.terminal(f" (claim: {r.claim}; {s.verdict.value}): "), style="dim")
+        evidence.append(escape.terminal(s.evidence) + "\n")
         for c in r.claims:
             if c.verdict.value == "unverified":
                 continue
             mark = "✓" if c.verdict.value == "confirmed" else "✗"
-            evidence.append(f"  {mark} {c.statement}: ", style=_VERDICT_STYLE[c.verdict.value])
-            evidence.append(f"{c.evidence} ({c.source})\n", style="dim")
+            evidence.append(escape.terminal(f"  {mark} {c.statement}: "), style=_VERDICT_STYLE[c.verdict.value])
+            evidence.append(escape.terminal(f"{c.evidence} ({c.source})") + "\n", style="dim")
         unverified = [c for c in r.claims if c.verdict.value == "unverified"]
         if unverified:
-            evidence.append(f"  ? {len(unverified)} claim(s) unverified: " + "; ".join(c.statement for c in unverified) + "\n",
-                            style="dim")
+            evidence.append(escape.terminal(f"  ? {len(unverified)} claim(s) unverified: "
+                                            + "; ".join(c.statement for c in unverified)) + "\n", style="dim")
     return Group(t, evidence)

@@ -8,6 +8,7 @@ from rich.text import Text
 
 from fwprobe.catalog import Catalog
 from fwprobe.model import Diagnosis, FrameworkResult, Outcome, Report, Severity, Status
+from fwprobe.render import escape
 from fwprobe.render.text import build_summary, device_lines, exercise_summary
 
 _OUTCOME_STYLE = {Outcome.OK: "green", Outcome.FAILED: "red", Outcome.CRASHED: "bold red",
@@ -28,7 +29,7 @@ def _installed(r: FrameworkResult) -> Text:
     for i, d in enumerate(r.distributions):
         if i:
             out.append("\n")
-        out.append(f"{d.name} {d.version}", style="dim strike" if d.shadowed else "")
+        out.append(escape.terminal(f"{d.name} {d.version}"), style="dim strike" if d.shadowed else "")
         if d.yanked:
             out.append(" (yanked)", style="red")
     return out
@@ -42,40 +43,42 @@ def _import(r: FrameworkResult) -> Text:
     if p.outcome is Outcome.OK and p.import_seconds is not None:
         out.append(f" {p.import_seconds:.1f}s", style="dim")
     elif p.outcome is Outcome.FAILED:
-        out.append(f"\n{p.error_type}", style="red")
+        out.append("\n" + escape.terminal(p.error_type), style="red")
     elif p.outcome is Outcome.CRASHED and p.signal:
-        out.append(f"\n{p.signal}", style="red")
+        out.append("\n" + escape.terminal(p.signal), style="red")
     return out
 
 
-def _build(r: FrameworkResult) -> str:
+def _build(r: FrameworkResult) -> Text:
     p = r.answered
     if p is None:
-        return ""
+        return Text("")
     details = p.details
     if "keras_backend" in details:
         src = (details.get("keras_backend_source") or {}).get("source", "")
-        return f"backend {details['keras_backend']}" + (f"\n({src})" if src else "")
+        return escape.text(f"backend {details['keras_backend']}") + (escape.text(f"\n({src})", multiline=True)
+                                                                     if src else Text(""))
     if "theano_config" in details:  # PyTensor 3 has no device option: only what is set
         config = details["theano_config"] or {}
-        return " ".join(f"{key}={config[key]}" for key in ("device", "floatX") if config.get(key))
-    return build_summary(p.build)
+        return escape.text(" ".join(f"{key}={config[key]}" for key in ("device", "floatX") if config.get(key)))
+    return escape.text(build_summary(p.build))
 
 
-def _devices(r: FrameworkResult) -> str:
+def _devices(r: FrameworkResult) -> Text:
     p = r.answered
     if p is None:
-        return ""
+        return Text("")
     if "keras_backend" in p.details:
-        return f"via {p.details['keras_backend']}"
-    lines = device_lines(p.devices, lambda d: f"{d.name or d.kind}{_gib(d.memory_bytes)}")
+        return escape.text(f"via {p.details['keras_backend']}")
+    # each device name on its own line at most: a line break inside a name is shown, not made
+    lines = device_lines(p.devices, lambda d: escape.terminal(f"{d.name or d.kind}{_gib(d.memory_bytes)}"))
     if not lines:
-        return "-"
+        return Text("-")
     if p.exercise:
         passed, failed = exercise_summary(p.exercise)
         lines.append(f"computes on {passed}/{len(p.exercise)}"
                      + (f"; FAILED on {', '.join(failed)}" if failed else ""))
-    return "\n".join(lines)
+    return escape.text("\n".join(lines), multiline=True)
 
 
 def _status(r: FrameworkResult) -> Text:
@@ -84,7 +87,7 @@ def _status(r: FrameworkResult) -> Text:
         return Text("")
     out = Text(s.observed.value, style=_STATUS_STYLE[s.observed])
     if s.newest is not None:
-        out.append(f"\n{s.newest.version} {s.newest.day or ''}", style="dim")
+        out.append("\n" + escape.terminal(f"{s.newest.version} {s.newest.day or ''}"), style="dim")
     if s.installed_behind:
         out.append(f"\n{s.installed_behind} behind", style="yellow")
     out.append(f"\nclaim {s.verdict.value}", style="red" if s.verdict.value == "contradicted" else "dim")
@@ -97,8 +100,9 @@ def diagnoses_table(diagnoses: tuple[Diagnosis, ...]) -> RenderableType:
     t.add_column("Code")
     t.add_column("Finding and fix")
     for d in diagnoses:
-        t.add_row(Text(d.severity.value, style=_SEVERITY_STYLE[d.severity]), d.code,
-                  Text(d.message) + Text("\nfix: ", style="bold") + Text(d.hint))
+        t.add_row(Text(d.severity.value, style=_SEVERITY_STYLE[d.severity]), escape.text(d.code),
+                  escape.text(d.message, multiline=True) + Text("\nfix: ", style="bold")
+                  + escape.text(d.hint, multiline=True))
     return t
 
 
@@ -108,22 +112,23 @@ def render(report: Report, catalog: Catalog | None = None) -> RenderableType:
         h = report.host
         where = f", in {h.container}" if h.container else (", WSL" if h.wsl else "")
         mem = f", {h.memory_bytes / 2**30:.0f} GiB" if h.memory_bytes else ""
-        parts.append(Text(f"{h.hostname}: {' '.join(x for x in (h.os, h.os_version) if x) or '?'}, kernel "
-                          f"{h.kernel or '?'}, {h.cpu or '?'} x{h.logical_cores or '?'}{mem}{where}", style="bold"))
+        parts.append(escape.text(f"{h.hostname}: {' '.join(x for x in (h.os, h.os_version) if x) or '?'}, kernel "
+                                 f"{h.kernel or '?'}, {h.cpu or '?'} x{h.logical_cores or '?'}{mem}{where}",
+                                 style="bold"))
     if report.target is not None:
         t = report.target
         env = " (conda)" if t.conda else " (virtualenv)" if t.virtualenv else ""
-        parts.append(Text(f"Python {t.version} {t.executable}{env}", style="bold"))
+        parts.append(escape.text(f"Python {t.version} {t.executable}{env}", style="bold"))
         if t.selected_by:
-            parts.append(Text(f"  chosen by: {t.selected_by}", style="dim"))
+            parts.append(escape.text(f"  chosen by: {t.selected_by}", style="dim"))
     if report.system is not None:
         for fact in report.system.facts:
-            parts.append(Text("  " + fact, style="dim"))
+            parts.append(escape.text("  " + fact, style="dim"))
         for gpu in report.system.gpus:
             mem = f", {gpu.memory_mib} MiB" if gpu.memory_mib else ""
-            parts.append(Text(f"  GPU {gpu.index}: {gpu.name}{mem}", style="dim"))
+            parts.append(escape.text(f"  GPU {gpu.index}: {gpu.name}{mem}", style="dim"))
     if report.index_url:
-        parts.append(Text(f"  package index: {report.index_url}", style="dim"))
+        parts.append(escape.text(f"  package index: {report.index_url}", style="dim"))
     table = Table(show_lines=True)
     table.add_column("Framework", style="bold")
     table.add_column("Installed")
@@ -134,7 +139,7 @@ def render(report: Report, catalog: Catalog | None = None) -> RenderableType:
     if with_status:
         table.add_column("Release status")
     for r in report.frameworks:
-        row: list[RenderableType] = [r.name, _installed(r), _import(r), _build(r), _devices(r)]
+        row: list[RenderableType] = [escape.text(r.name), _installed(r), _import(r), _build(r), _devices(r)]
         if with_status:
             row.append(_status(r))
         table.add_row(*row)
