@@ -14,16 +14,20 @@ def main() -> None:
 
         sys.stdout.write(f"fwprobe {__version__}\n")
         return
-    from fwprobe import early
-    from fwprobe.interrupts import interrupts_deferred
+    from fwprobe import early, interrupts
 
+    interrupts.install()  # SIGTERM / SIGHUP: the clean-up Ctrl-C gets, before any child starts
     try:
-        with interrupts_deferred():  # a Ctrl-C while fwprobe loads is taken once it has
+        with interrupts.interrupts_deferred():  # a signal while fwprobe loads is taken once it has
             early.start(sys.argv[1:])  # `fwprobe scan`: its children start before typer loads
             from fwprobe.cli import main as cli_main
         cli_main()
     except KeyboardInterrupt:  # taken before the CLI ran (the CLI maps its own to 130)
-        raise SystemExit(130) from None
+        raise SystemExit(interrupts.exit_status(130)) from None
+    except SystemExit:
+        if interrupts.terminated():  # the CLI mapped it to 130 as a Ctrl-C: 143 / 129
+            raise SystemExit(interrupts.exit_status(130)) from None
+        raise
     finally:
         early.close()
         # all output is written: spare the interpreter's last garbage collection over every object
