@@ -57,15 +57,19 @@ def select_python(python: str | None, environ: Mapping[str, str] | None = None,
         return found, f"active virtualenv (VIRTUAL_ENV={env['VIRTUAL_ENV']})"
     if env.get("CONDA_PREFIX") and (found := _env_python(env["CONDA_PREFIX"])):
         return found, f"active conda environment (CONDA_PREFIX={env['CONDA_PREFIX']})"
-    here = (cwd or Path.cwd()).absolute()
-    for folder in (here, *here.parents):
+    note = ""
+    try:
+        here: Path | None = (cwd or Path.cwd()).absolute()
+    except OSError:  # the working directory was deleted under the shell
+        here, note = None, " (the working directory no longer exists: no .venv looked for)"
+    for folder in (here, *here.parents) if here is not None else ():
         if (folder / ".venv").is_dir() and (found := _env_python(str(folder / ".venv"))):
             return found, f".venv found in {folder}"
     for name in ("python3", "python"):
         on_path = shutil.which(name, path=env.get("PATH"))
         if on_path:
-            return on_path, f"{name} on PATH"
-    return sys.executable, "fwprobe's own interpreter (no active environment found)"
+            return on_path, f"{name} on PATH{note}"
+    return sys.executable, f"fwprobe's own interpreter (no active environment found){note}"
 
 
 def resolve_python(python: str | None) -> str:

@@ -63,3 +63,21 @@ def test_explicit_choices(tmp_path: Path) -> None:
     assert select_python(str(venv), {"VIRTUAL_ENV": "/elsewhere"}) == (str(venv / "bin" / "python"), "--python")
     with pytest.raises(TargetError):
         select_python(str(tmp_path / "nope"), {})
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a deleted working directory is a POSIX case")
+def test_a_deleted_working_directory_skips_the_venv_walk_with_a_note(tmp_path: Path) -> None:
+    """The shell's cwd was removed (a build dir wiped under a terminal): no traceback."""
+    import json
+    import shlex
+    import subprocess
+
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    cmd = (f"cd {shlex.quote(str(gone))} && rmdir {shlex.quote(str(gone))} && "
+           f"{shlex.quote(sys.executable)} -m fwprobe scan --no-import --no-index --format json")
+    done = subprocess.run(["/bin/sh", "-c", cmd], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    chosen = json.loads(done.stdout)["target"]["selected_by"]
+    assert "the working directory no longer exists" in chosen
