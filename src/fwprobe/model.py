@@ -296,16 +296,33 @@ class Gpu:
 
 
 @dataclass(frozen=True)
+class MigDevice:
+    """One MIG device (a compute instance in its GPU instance), from ``nvidia-smi`` and ``-L``."""
+
+    gpu_index: int  # the parent GPU's index
+    index: int  # the MIG device's index within its GPU ("MIG Dev" / "Device N")
+    profile: str | None = None  # 1g.10gb, 1c.3g.71gb
+    uuid: str | None = None  # MIG-<uuid>, or MIG-GPU-<uuid>/<gi>/<ci> on R450/R460 drivers
+    gpu_instance_id: int | None = None
+    compute_instance_id: int | None = None
+    memory_mib: int | None = None  # the GPU instance's memory (shared by its compute instances)
+    memory_used_mib: int | None = None
+
+
+@dataclass(frozen=True)
 class System:
     nvidia_smi: str | None = None  # path, or None when absent
     driver_version: str | None = None
     cuda_driver_version: str | None = None  # the newest CUDA the driver supports
     gpus: tuple[Gpu, ...] = ()
-    nvidia_error: str | None = None
+    nvidia_error: str | None = None  # nvidia-smi's whole message (verbatim) when it failed
     cuda_visible_devices: str | None = None  # None: unset
     cuda_toolkit: str | None = None  # nvcc's release; not the driver, not the framework build
     rocm_version: str | None = None
     facts: tuple[str, ...] = ()  # one-line human statements
+    nvidia_exit_code: int | None = None  # nvidia-smi's exit status when it was not 0
+    nvidia_warnings: tuple[str, ...] = ()  # WARNING lines of an answer that is complete (exit 14: infoROM)
+    mig_devices: tuple[MigDevice, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fwprobe.system import parse_gpu_csv, read_system
+from fwprobe.system import BASIC, parse_gpu_csv, read_system
 
 
 def test_fake_nvidia_smi_gives_driver_cuda_and_gpus(fake_nvidia_smi) -> None:
@@ -32,11 +32,11 @@ def test_failing_nvidia_smi_reports_its_message(fake_nvidia_smi) -> None:
     fake_nvidia_smi.write_text("#!/bin/sh\necho 'NVIDIA-SMI has failed because it could not "
                                "communicate with the NVIDIA driver.'\nexit 9\n")
     s = read_system()
-    assert s.gpus == () and "could not communicate" in (s.nvidia_error or "")
+    assert s.gpus == () and "could not communicate" in (s.nvidia_error or "") and s.nvidia_exit_code == 9
 
 
 def test_gpu_csv_parser_skips_garbage() -> None:
-    gpus, driver = parse_gpu_csv("garbage\n0, Tesla T4, 15360, 535.104.05, GPU-abc\n\n")
+    gpus, driver = parse_gpu_csv("garbage\n0, Tesla T4, 15360, 535.104.05, GPU-abc\n\n", BASIC)
     assert driver == "535.104.05" and [(g.name, g.memory_mib) for g in gpus] == [("Tesla T4", 15360)]
 
 
