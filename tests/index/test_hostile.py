@@ -186,7 +186,7 @@ def test_status_from_an_html_only_index_says_it_has_no_upload_times(tmp_path: Pa
     from fwprobe.catalog import Thresholds, load_catalog
     from fwprobe.index import html_page
 
-    page = html_page("theano", '<a href="x">Theano-1.0.5.tar.gz</a>')
+    page = html_page("theano", '<a href="../../f/Theano-1.0.5.tar.gz#md5=0">Theano-1.0.5.tar.gz</a>')
     info = parse_project("theano", page, NOW)
     status = assess_status(load_catalog().get("theano"), {"theano": info}, NOW.date(), Thresholds())
     assert status.observed.value == "unknown" and status.verdict.value == "unverified"

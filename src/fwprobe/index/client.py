@@ -21,7 +21,7 @@ from fwprobe.catalog import normalize
 from fwprobe.index import http
 from fwprobe.index.cache import Cache, default_cache_dir
 from fwprobe.index.redact import redact, scrub
-from fwprobe.index.simple import HTML_TYPES, BadPage, html_page, parse_project, trim
+from fwprobe.index.simple import HTML_TYPES, JSON_TYPE, BadPage, html_page, parse_project, trim
 from fwprobe.model import DistRelease, IndexErrorKind, ProjectMeta
 
 CACHE_TTL_SECONDS = 6 * 3600
@@ -204,8 +204,10 @@ class IndexClient:
 
 
 def _page(name: str, answer: http.Answer) -> dict[str, Any]:
+    """The page as a JSON-shaped dict, read only under a content type pip reads (PEP 691's own
+    types and text/html): an index answering anything else is not speaking the Simple API."""
     ctype = answer.content_type.split(";")[0].strip().lower()
-    if "json" in ctype:
+    if ctype == JSON_TYPE:
         try:
             data = json.loads(answer.body)
         except (ValueError, RecursionError) as exc:
@@ -219,6 +221,7 @@ def _page(name: str, answer: http.Answer) -> dict[str, Any]:
             return html_page(name, answer.body.decode("utf-8", "replace"))
         except BadPage as exc:
             raise http.FetchError(IndexErrorKind.BAD_RESPONSE, str(exc)) from exc
+    shown = answer.content_type.strip()[:200] or "missing"  # the header is outside text: kept short
     raise http.FetchError(IndexErrorKind.BAD_RESPONSE,
-                          f"the index answered {ctype or 'no content type'}, not a Simple API project page "
-                          "(PEP 691 JSON or PEP 503 HTML)")
+                          f"not a Simple API page (Content-Type {shown}; expected {JSON_TYPE}, "
+                          f"{HTML_TYPES[0]} or text/html)")

@@ -1,5 +1,6 @@
 """Parsing Simple API project pages into a DistRelease: JSON (PEP 691, with PEP 700 upload times
-and PEP 792 project status) and HTML (PEP 503, with PEP 592 yanked flags; no upload times).
+and PEP 792 project status) and HTML (PEP 503, with PEP 592 yanked flags, data-requires-python and
+PEP 792 status meta tags; no upload times), read as pip reads them.
 
 Tolerant field by field: a version that is not PEP 440, an upload time that is not a timestamp or
 a malformed file entry costs that field, not the page. Pure: no network, no files.
@@ -8,16 +9,20 @@ a malformed file entry costs that field, not the page. Pure: no network, no file
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 import re
 from collections.abc import Mapping
 from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from fwprobe.catalog import normalize
 from fwprobe.model import DistRelease, Release
 
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
 HTML_TYPES = ("application/vnd.pypi.simple.v1+html", "text/html")
+# what pip and pypi-simple read: the types PEP 691 defines for answers, and plain HTML (PEP 503)
+SIMPLE_TYPES = (JSON_TYPE, *HTML_TYPES)
 
 _ARCHIVE = re.compile(r"\.(tar\.gz|tar\.bz2|tar\.xz|tgz|zip|tar|egg|exe|msi|rpm|dmg)$", re.I)
 
@@ -34,13 +39,21 @@ def version_of_file(filename: str, project: str) -> str | None:
     stem = _ARCHIVE.sub("", filename)
     if stem == filename:
         return None
+    if filename.lower().endswith(".rpm"):  # NAME-VERSION-RELEASE.ARCH.rpm: rpm allows no '-' in either
+        parts = stem.rsplit("-", 2)
+        return (parts[1] or None) if len(parts) == 3 else None
     norm = normalize(project)
+    egg = filename.lower().endswith(".egg")
     # the name may itself contain '-' (old sdists): find the split whose prefix is the project
     pieces = stem.split("-")
     for i in range(1, len(pieces)):
         if normalize("-".join(pieces[:i])) == norm:
+            if egg:  # NAME-VERSION-pyX.Y[-PLATFORM].egg: '-' is escaped in the name and version
+                return pieces[i] or None
             version = "-".join(pieces[i:])
-            return re.sub(r"\.(linux|win|macosx|py\d).*$", "", version) or None
+            return re.sub(r"\.(linux|win|macosx|py\d).*$", "", version, flags=re.I) or None
+    if egg:
+        return (pieces[1] or None) if len(pieces) > 1 else None
     return stem.rsplit("-", 1)[1] if "-" in stem else None
 
 
@@ -142,47 +155,58 @@ def parse_project(name: str, data: Any, now: dt.datetime) -> DistRelease:
                                                  "page (no 'files' list)")
     files = [f for f in data["files"] if isinstance(f, dict) and isinstance(f.get("filename"), str)]
     versions = data.get("versions")
+    # PEP 700 makes upload-time optional: a page whose files carry none (PEP 691 v1.0, most private
+    # indexes) publishes no upload times, exactly like an HTML page
+    published = data.get("upload-times") is not False and (
+        not files or any(f.get("upload-time") is not None for f in files))
     return _release_info(name, files, versions if isinstance(versions, list) else [], now,
-                         _project_status(data), upload_times=data.get("upload-times") is not False)
+                         _project_status(data), upload_times=published)
+
+
+def filename_of(href: str) -> str | None:
+    """The file name pip reads from a link: the last path segment of the href, percent-decoded,
+    without query or fragment (the link text is never read: nginx's autoindex shortens it)."""
+    try:
+        path = urlsplit(href).path
+    except ValueError:
+        return None
+    name = unquote(posixpath.basename(path.rstrip("/")))
+    return name if name not in ("", ".", "..") else None
 
 
 class _Anchors(HTMLParser):
-    """Collects PEP 503 anchors: the link text (a file name) and data-yanked (PEP 592)."""
+    """Collects PEP 503 anchors as pip reads them (href, data-yanked, data-requires-python) and
+    the PEP 792 project status and reason from ``<meta>`` tags."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.files: list[dict[str, Any]] = []
-        self._open: dict[str, Any] | None = None
         self.status: str | None = None
+        self.reason: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
         if tag == "a":
-            yanked: Any = False
-            if "data-yanked" in values:
-                yanked = values["data-yanked"] or True
-            href = values.get("href") or ""
-            self._open = {"filename": "", "yanked": yanked,
-                          "href_name": href.split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]}
+            filename = filename_of(values.get("href") or "")
+            if filename is None:
+                return
+            entry: dict[str, Any] = {"filename": filename}
+            if "data-yanked" in values:  # PEP 592: present means yanked; its value is the reason
+                entry["yanked"] = values["data-yanked"] or True
+            requires = values.get("data-requires-python")
+            if requires is not None:
+                entry["requires-python"] = requires  # HTMLParser already unescaped &lt; and &gt;
+            self.files.append(entry)
         elif tag == "meta" and values.get("name") == "pypi:project-status":
             self.status = values.get("content")
-
-    def handle_data(self, data: str) -> None:
-        if self._open is not None:
-            self._open["filename"] += data
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "a" and self._open is not None:
-            entry = self._open
-            entry["filename"] = entry["filename"].strip() or entry.pop("href_name")
-            entry.pop("href_name", None)
-            self.files.append(entry)
-            self._open = None
+        elif tag == "meta" and values.get("name") == "pypi:project-status-reason":
+            self.reason = values.get("content")
 
 
 def html_page(name: str, text: str) -> dict[str, Any]:
-    """A PEP 503 HTML project page in the JSON page's shape (files with yanked flags, no upload
-    times, ``"upload-times": false``), so one parser and the cache serve both forms.
+    """A PEP 503 HTML project page in the JSON page's shape (files with yanked flags and
+    requires-python, no upload times, ``"upload-times": false``), so one parser and the cache
+    serve both forms.
 
     Raises BadPage when the page lists no distribution file (a login page, a proxy's error page).
     """
@@ -192,14 +216,13 @@ def html_page(name: str, text: str) -> dict[str, Any]:
         parser.close()
     except Exception as exc:
         raise BadPage(f"the index answered HTML that cannot be parsed ({type(exc).__name__})") from exc
-    files = [{"filename": f["filename"], "yanked": f["yanked"]} for f in parser.files
-             if version_of_file(f["filename"], name)]
+    files = [f for f in parser.files if version_of_file(f["filename"], name)]
     if not files:
         raise BadPage("the index answered an HTML page that lists no distribution files "
                       "(not a PEP 503 project page)")
     page: dict[str, Any] = {"name": name, "files": files, "upload-times": False}
     if parser.status:
-        page["project-status"] = parser.status
+        page["project-status"] = {"status": parser.status, **({"reason": parser.reason} if parser.reason else {})}
     return page
 
 
