@@ -71,14 +71,21 @@ def render(report: Report, catalog: Catalog | None = None, home: str | None = No
                      + (f", chosen by: {escape.md(_home(t.selected_by, home))}" if t.selected_by else ""))
     if report.system is not None:
         s = report.system
-        if s.driver_version:
+        if s.nvidia_error and s.nvidia_smi:  # present but failing is not "none found"
+            facts.append("- **NVIDIA driver**: " + escape.md("nvidia-smi failed: " + " / ".join(s.nvidia_error.splitlines())))
+        elif s.driver_version:
             facts.append("- **NVIDIA driver**: " + escape.md(f"{s.driver_version} (CUDA {s.cuda_driver_version or '?'})"))
         else:
             facts.append("- **NVIDIA driver**: none found" + (f" ({escape.md(s.nvidia_error)})" if s.nvidia_error else ""))
+        facts += ["- **nvidia-smi warning**: " + escape.md(w) for w in s.nvidia_warnings]
         for g in s.gpus:
             cap = f", compute {g.compute_capability}" if g.compute_capability else ""
             mem = f", {g.memory_mib} MiB" if g.memory_mib else ""
-            facts.append(f"- **GPU {escape.md(g.index)}**: " + escape.md(f"{g.name}{mem}{cap}"))
+            mig = ", MIG enabled" if g.mig_mode == "Enabled" else ""
+            facts.append(f"- **GPU {escape.md(g.index)}**: " + escape.md(f"{g.name}{mem}{cap}{mig}"))
+            for m in (m for m in s.mig_devices if m.gpu_index == g.index):
+                facts.append(f"  - MIG device {escape.md(m.index)}: " + escape.md(
+                    f"{m.profile or '?'}, {m.memory_mib or '?'} MiB") + (f" {escape.md_code(m.uuid)}" if m.uuid else ""))
         if s.cuda_visible_devices is not None:
             facts.append(f"- **CUDA_VISIBLE_DEVICES**: {escape.md_code(s.cuda_visible_devices)}")
     lines += [*facts, "", "| Framework | Version | Build | Devices | Import |", "|---|---|---|---|---|"]

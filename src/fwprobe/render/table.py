@@ -127,6 +127,9 @@ def render(report: Report, catalog: Catalog | None = None) -> RenderableType:
         for gpu in report.system.gpus:
             mem = f", {gpu.memory_mib} MiB" if gpu.memory_mib else ""
             parts.append(escape.text(f"  GPU {gpu.index}: {gpu.name}{mem}", style="dim"))
+            for m in (m for m in report.system.mig_devices if m.gpu_index == gpu.index):
+                parts.append(escape.text(f"    MIG device {m.index}: {m.profile or '?'}, {m.memory_mib or '?'} MiB "
+                                         f"{m.uuid or ''}".rstrip(), style="dim"))
     if report.index_url:
         parts.append(escape.text(f"  package index: {report.index_url}", style="dim"))
     table = Table(show_lines=True)
