@@ -189,3 +189,23 @@ INFOROM_TABLE = """WARNING: infoROM is corrupted at gpu 0000:0B:00.0
 | N/A   42C    P0    29W / 250W |      0MiB / 16280MiB |      0%      Default |
 |                               |                      |                  N/A |
 +-------------------------------+----------------------+----------------------+"""
+
+
+def install(bindir: Path, script: str, name: str = "nvidia-smi") -> Path:
+    """Writes an executable fake into ``bindir`` (created if missing)."""
+    bindir.mkdir(exist_ok=True)
+    smi = bindir / name
+    smi.write_text(script)
+    smi.chmod(smi.stat().st_mode | 0o111)
+    return smi
+
+
+def replay_system(capture: str, bindir: Path, environ: dict[str, str] | None = None):  # -> fwprobe.model.System
+    """read_system() on a machine whose nvidia-smi is the replay of ``capture``; ``environ`` adds
+    variables (CUDA_VISIBLE_DEVICES) to a PATH that holds only the fake and the system's tools."""
+    from fwprobe.system import read_system
+
+    install(bindir, replay_script())
+    env = {"PATH": f"{bindir}:{Path(sys.executable).parent}:/bin:/usr/bin",
+           "FAKE_NVIDIA_CAPTURE": str(FIXTURES / capture), **(environ or {})}
+    return read_system(environ=env)

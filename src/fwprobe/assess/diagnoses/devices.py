@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from fwprobe.assess.diagnoses.environment import cuda_enumerable
 from fwprobe.assess.diagnoses.registry import Context, Finding, Subject, rule
 from fwprobe.model import Device, Exercise, Outcome, Severity
 from fwprobe.parsers import arch_covers
@@ -87,17 +88,22 @@ def arch_not_supported(ctx: Context, s: Subject) -> Iterator[Finding]:
 
 @rule("gpu-count-mismatch", Severity.WARNING)
 def gpu_count_mismatch(ctx: Context, s: Subject) -> Iterator[Finding]:
-    """A GPU framework sees fewer GPUs than the driver shows, and CUDA_VISIBLE_DEVICES does not
-    explain it (none seen at all is gpu-not-visible)."""
+    """A GPU framework sees fewer devices than a CUDA process can enumerate here, and
+    CUDA_VISIBLE_DEVICES does not explain it (none seen at all is gpu-not-visible). On MIG nodes
+    the count follows NVIDIA's MIG User Guide ("CUDA Device Enumeration"): one CUDA process
+    enumerates a single MIG device, and no non-MIG GPU beside it, with or without
+    CUDA_VISIBLE_DEVICES (see cuda_enumerable)."""
     probe, system = s.probe, ctx.system
     if not s.fw.gpu or probe is None or probe.outcome is not Outcome.OK or not system.gpus:
         return
     seen = len([d for d in probe.accelerators if d.kind in ("cuda", "rocm")])
+    expected = cuda_enumerable(system)
+    if expected is None or not 0 < seen < expected:
+        return
     cvd = system.cuda_visible_devices
-    allowed = len([x for x in cvd.split(",") if x.strip()]) if cvd is not None else None
-    if 0 < seen < len(system.gpus) and (allowed is None or seen < allowed):
-        why = "" if allowed is None else f" (CUDA_VISIBLE_DEVICES={cvd} allows {allowed})"
-        yield Finding(f"{s.fw.name} {probe.version} sees {seen} GPU(s), but the driver shows "
-                      f"{len(system.gpus)}{why}",
-                      "check each missing GPU with `nvidia-smi -q -i N` (a GPU fallen off the bus, MIG "
-                      "mode, or a container given only some of them: --gpus all)")
+    why = "" if cvd is None else f" (CUDA_VISIBLE_DEVICES={cvd} allows {expected})"
+    usable = "" if expected == len(system.gpus) else f", of which a CUDA process can enumerate {expected}"
+    yield Finding(f"{s.fw.name} {probe.version} sees {seen} GPU(s), but the driver shows "
+                  f"{len(system.gpus)}{usable}{why}",
+                  "check each missing GPU with `nvidia-smi -q -i N` (a GPU fallen off the bus, MIG "
+                  "mode, or a container given only some of them: --gpus all)")
