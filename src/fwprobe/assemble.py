@@ -7,6 +7,7 @@ assessment overlaps the frameworks' own imports.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -15,7 +16,7 @@ from fwprobe import __version__, assess
 from fwprobe.catalog import Catalog, Framework, normalize
 from fwprobe.core import ScanOptions, status_names
 from fwprobe.host import read_host
-from fwprobe.inventory import Inventory, parse_inventory
+from fwprobe.inventory import Inventory, on_pythonpath, parse_inventory
 from fwprobe.model import FrameworkResult, Outcome, ProbeResult, Report
 from fwprobe.probes.launch import ProbeChildren, Progress
 from fwprobe.probes.results import collect
@@ -44,7 +45,7 @@ def assemble(catalog: Catalog, chosen: tuple[Framework, ...], options: ScanOptio
         probed = collect(probes, progress)
         system = system_f.result()
         releases = releases_f.result() if releases_f is not None else {}
-    results = tuple(_framework_result(fw, inv, probed.get(fw.id), options.do_import) for fw in chosen)
+    results = tuple(_framework_result(fw, inv, probed.get(fw.id), options) for fw in chosen)
     if index is not None:
         results = tuple(assess.with_status(r, fw, catalog, releases, when) for r, fw in zip(results, chosen))
     report = Report(
@@ -71,11 +72,14 @@ def _index_names(chosen: tuple[Framework, ...], inv: Inventory) -> list[str]:
 
 
 def _framework_result(fw: Framework, inv: Inventory, probe: ProbeResult | None,
-                      do_import: bool) -> FrameworkResult:
+                      options: ScanOptions) -> FrameworkResult:
     dists = inv.installed(fw)
     if probe is None and dists:
-        probe = ProbeResult(Outcome.SKIPPED, error_message="--no-import" if not do_import else None)
+        probe = ProbeResult(Outcome.SKIPPED, error_message="--no-import" if not options.do_import else None)
+    # what the user's shell imports through PYTHONPATH, which the target was scanned without
+    hidden = on_pythonpath(fw, os.environ) if not dists and not options.keep_pythonpath else None
     return FrameworkResult(
         id=fw.id, name=fw.name, claim=fw.claim, claimed_status=fw.claimed_status,
         installed=bool(dists), distributions=dists, companions=inv.of(fw.companions), probe=probe,
+        pythonpath=hidden,
     )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from fwprobe.catalog import Catalog, Framework, normalize
@@ -60,3 +63,25 @@ def parse_inventory(raw: dict[str, Any]) -> Inventory:
         for d in raw.get("distributions", []) if isinstance(d, dict) and d.get("name")
     )
     return Inventory(interp, dists)
+
+
+def on_pythonpath(fw: Framework, environ: Mapping[str, str]) -> str | None:
+    """Where ``PYTHONPATH`` (dropped for the target unless --keep-pythonpath) provides ``fw``:
+    its package or module, or a dist-info / egg-info of one of its distributions. Metadata and
+    file names only: never imports."""
+    top = fw.import_name.split(".")[0]
+    wanted = set(fw.distributions)
+    for entry in filter(None, environ.get("PYTHONPATH", "").split(os.pathsep)):
+        folder = Path(entry)
+        for candidate in (folder / top / "__init__.py", folder / f"{top}.py"):
+            if candidate.is_file():
+                return str(candidate.parent if candidate.name == "__init__.py" else candidate)
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        for name in sorted(names):
+            stem, _, suffix = name.rpartition(".")
+            if suffix in ("dist-info", "egg-info") and normalize(stem.split("-")[0]) in wanted:
+                return str(folder / name)
+    return None

@@ -267,6 +267,8 @@ class FrameworkResult:
     index: tuple[DistRelease, ...] = ()
     status: StatusAssessment | None = None
     claims: tuple[ClaimVerdict, ...] = ()  # `status`: every checkable claim of the catalog
+    # not installed in the target, but found here on PYTHONPATH, which probes drop by default
+    pythonpath: str | None = None
 
     @property
     def answered(self) -> ProbeResult | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -212,3 +213,32 @@ def test_every_command_that_probes_checks_its_probe_options_alike() -> None:
         result = runner.invoke(app, argv)
         assert result.exit_code == 2, (argv, result.output)
         assert message in result.stderr, (argv, result.stderr)
+
+
+def test_a_framework_only_on_pythonpath_is_reported_with_the_flag_that_keeps_it(tmp_path: Path, site: Path) -> None:
+    """PYTHONPATH (the ``site`` fixture) is dropped for the target by default: the shell imports
+    torch from there, so "not installed" alone would mislead."""
+    write_module(site, "torch", FAKE_TORCH_CUDA, "torch", "2.5.1+cu124")
+    args = ["scan", "--no-index", "--catalog", _catalog(tmp_path), "-f", "torch", "--python", sys.executable]
+    report = json.loads(runner.invoke(app, [*args, "--format", "json"]).stdout)
+    torch = report["frameworks"][0]
+    assert not torch["installed"] and torch["pythonpath"] == str(site / "torch")
+    (finding,) = [d for d in report["diagnoses"] if d["code"] == "pythonpath-only"]
+    assert str(site / "torch") in finding["message"] and "--keep-pythonpath" in finding["hint"]
+    table = runner.invoke(app, [*args, "--format", "table"], env={"COLUMNS": "200"}).stdout
+    assert "not installed" in table and "--keep-pythonpath" in table
+    kept = json.loads(runner.invoke(app, [*args, "--keep-pythonpath", "--format", "json"]).stdout)
+    assert kept["frameworks"][0]["installed"] and kept["frameworks"][0]["pythonpath"] is None
+    assert "pythonpath-only" not in {d["code"] for d in kept["diagnoses"]}
+
+
+def test_pythonpath_metadata_alone_is_found_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from fwprobe.catalog import load_catalog
+    from fwprobe.inventory import on_pythonpath
+
+    fw = load_catalog().get("tensorflow")
+    assert fw is not None
+    (tmp_path / "tensorflow_cpu-2.15.0.dist-info").mkdir()
+    found = on_pythonpath(fw, {"PYTHONPATH": f"/nonexistent{os.pathsep}{tmp_path}"})
+    assert found == str(tmp_path / "tensorflow_cpu-2.15.0.dist-info")
+    assert on_pythonpath(fw, {"PYTHONPATH": "/nonexistent"}) is None and on_pythonpath(fw, {}) is None

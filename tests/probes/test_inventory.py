@@ -105,3 +105,27 @@ def test_agent_runs_on_old_interpreters(version: str, site: Path, fake_catalog) 
         assert inv.version_of("torch") == "2.5.1"
         r = run_probes(python, [fake_catalog.get("pytorch")], 30, w, keep_pythonpath=True)["pytorch"]
     assert r.outcome.value == "ok" and len(r.accelerators) == 2
+
+
+def test_an_editable_install_with_its_egg_info_in_the_source_tree_is_one_installation(
+        tmp_path: Path, fake_catalog) -> None:
+    """A real `pip install -e` of a src-layout setuptools project: the build leaves
+    src/raisefw.egg-info, and the editable .pth puts src/ on sys.path beside the dist-info."""
+    project = tmp_path / "proj"
+    (project / "src" / "raisefw").mkdir(parents=True)
+    (project / "src" / "raisefw" / "__init__.py").write_text("x = 1\n")
+    (project / "pyproject.toml").write_text('[build-system]\nrequires = ["setuptools>=64"]\n'
+                                            'build-backend = "setuptools.build_meta"\n'
+                                            '[project]\nname = "raisefw"\nversion = "1.0"\n')
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    python = str(venv / "bin" / "python")
+    done = subprocess.run([python, "-m", "pip", "install", "-q", "-e", str(project)], capture_output=True,
+                          text=True, timeout=300)
+    if done.returncode != 0:
+        pytest.skip(f"pip install -e failed here: {done.stderr[-300:]}")
+    assert (project / "src" / "raisefw.egg-info").is_dir()  # the case itself: the build left it
+    with Workdir() as w:
+        inv = read_inventory(python, fake_catalog, w)
+    dists = inv.of(("raisefw",))
+    assert [(d.version, d.editable, d.shadowed) for d in dists] == [("1.0", True, False)]

@@ -184,7 +184,7 @@ def test_json_schema_keys_are_stable() -> None:
                           "diagnoses", "checks", "index_url", "options"]
     fw = data["frameworks"][3]
     assert list(fw) == ["id", "name", "claim", "claimed_status", "installed", "distributions", "companions",
-                        "probe", "index", "status", "claims"]
+                        "probe", "index", "status", "claims", "pythonpath"]
     assert "releases" not in json.dumps(data["frameworks"][0]["index"])
 
 

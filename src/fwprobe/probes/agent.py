@@ -146,12 +146,17 @@ def inventory(result_path, wanted):
             installer = _read_small(os.path.join(info_dir, "INSTALLER")) if os.path.isdir(info_dir) else None
             direct = _read_small(os.path.join(info_dir, "direct_url.json")) if os.path.isdir(info_dir) else None
             editable = False
+            source = None
             if direct:
                 try:
-                    editable = bool(json.loads(direct).get("dir_info", {}).get("editable"))
-                except ValueError:
+                    origin = json.loads(direct)
+                    editable = bool(origin.get("dir_info", {}).get("editable"))
+                    source = _file_url_path(origin.get("url")) if editable else None
+                except (ValueError, AttributeError):
                     pass
             dists.append({
+                "_egg_info": fname.endswith(".egg-info"),
+                "_source": source,
                 "name": name,
                 "normalized": key,
                 "version": version or "",
@@ -159,10 +164,12 @@ def inventory(result_path, wanted):
                 "installer": (installer or "").strip() or None,
                 "editable": editable,
                 "requires": requires,
-                # a second copy later on sys.path is never the one ``import`` finds
-                "shadowed": key in seen,
             })
-            seen[key] = True
+    dists = _one_per_editable(dists)
+    for dist in dists:
+        # a second copy later on sys.path is never the one ``import`` finds
+        dist["shadowed"] = dist["normalized"] in seen
+        seen[dist["normalized"]] = True
     data = {
         "interpreter": {
             "executable": sys.executable,
@@ -177,6 +184,37 @@ def inventory(result_path, wanted):
         "distributions": dists,
     }
     return _write(result_path, data)
+
+
+def _file_url_path(url):
+    """The local path of a file: URL (direct_url.json's), else None."""
+    if not isinstance(url, str) or not url.startswith("file://"):
+        return None
+    try:
+        from urllib.parse import unquote
+    except ImportError:  # Python 2.7
+        from urllib import unquote
+    path = unquote(url[len("file://"):])
+    if re.match(r"^/[A-Za-z]:", path):  # file:///C:/src on Windows
+        path = path[1:]
+    return os.path.normcase(os.path.abspath(path))
+
+
+def _one_per_editable(dists):
+    """An editable install's own *.egg-info, left in its source tree by the build and found on
+    sys.path through that tree, is the same installation as the editable dist-info, not a second
+    (shadowed) copy: drop it."""
+    sources = dict((d["normalized"], d["_source"]) for d in dists if d["_source"])
+    kept = []
+    for dist in dists:
+        source = sources.get(dist["normalized"])
+        where = os.path.normcase(dist["location"])
+        inside = source and (where == source or where.startswith(source.rstrip(os.sep) + os.sep))
+        if not (dist["_egg_info"] and inside):
+            kept.append(dist)
+    for dist in kept:
+        del dist["_egg_info"], dist["_source"]
+    return kept
 
 
 def _machine():

@@ -24,7 +24,8 @@ def _gib(n: int | None) -> str:
 
 def _installed(r: FrameworkResult) -> Text:
     if not r.installed:
-        return Text("not installed", style="dim")
+        return Text("not installed", style="dim") + (Text("\n(on PYTHONPATH:\n--keep-pythonpath)", style="yellow")
+                                                     if r.pythonpath else Text(""))
     out = Text()
     for i, d in enumerate(r.distributions):
         if i:

@@ -46,3 +46,14 @@ def unmaintained_installed(ctx: Context, s: Subject) -> Iterator[Finding]:
                   f"{status.observed.value}: {status.headline}",
                   "plan a move to a maintained alternative"
                   + (f" such as {fork.distribution} (pip install {fork.distribution})" if fork else ""))
+
+
+@rule("pythonpath-only", Severity.WARNING, installed_only=False)
+def pythonpath_only(ctx: Context, s: Subject) -> Iterator[Finding]:
+    """A framework not installed in the target but on PYTHONPATH, which fwprobe drops for the
+    target unless --keep-pythonpath: the shell imports it, the scan reports "not installed"."""
+    if not s.result.installed and s.result.pythonpath:
+        yield Finding(f"{s.fw.name} is not installed in the target, but PYTHONPATH provides it "
+                      f"({s.result.pythonpath}); fwprobe scans without PYTHONPATH by default",
+                      "rerun with --keep-pythonpath to probe it as your shell imports it, or install it "
+                      "into the environment")
