@@ -140,35 +140,18 @@ def _pick_format(command: str, fmt: Optional[str], output: Optional[Path]) -> re
     return chosen
 
 
-def _emit(rendered: Any, output: Optional[Path], report: Optional[Report] = None) -> None:
-    """A string or rich renderable to ``output`` (plain text, 140 columns) or stdout. ``output``
-    may hold {host} and {time}, filled from ``report`` (e.g. -o reports/{host}.json)."""
-    if output is not None and report is not None and ("{host}" in str(output) or "{time}" in str(output)):
-        from fwprobe.scheduler import output_path
+def _emit(rendered: Any, output: Optional[Path], host: Optional[str], when: str) -> None:
+    """The rendered report to stdout or ``output`` (written whole; {host} and {time} filled in:
+    ``host`` is the report's own, None for this machine; ``when`` its generation time)."""
+    from fwprobe.output import emit
 
-        host = report.host.hostname if report.host is not None else "unknown-host"
-        output = Path(output_path(str(output), host, report.generated_at))
-        output.parent.mkdir(parents=True, exist_ok=True)
-    if output is not None:
-        try:
-            with open(output, "w", encoding="utf-8") as handle:
-                if isinstance(rendered, str):
-                    handle.write(rendered)
-                else:
-                    from rich.console import Console
+    written = emit(rendered, output, host, when)
+    if written is not None:
+        typer.echo(f"wrote {escape.terminal(written)}", err=True)
 
-                    Console(file=handle, width=140, no_color=True, force_terminal=False).print(rendered)
-        except OSError as exc:
-            raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
-        typer.echo(f"wrote {escape.terminal(output)}", err=True)
-        return
-    if isinstance(rendered, str):
-        sys.stdout.write(rendered)
-        sys.stdout.flush()
-    else:
-        from rich.console import Console
 
-        Console().print(rendered)
+def _host_of(report: Report) -> Optional[str]:
+    return report.host.hostname if report.host is not None else None
 
 
 @dataclass(frozen=True)
@@ -273,8 +256,8 @@ _REFRESH = typer.Option(False, "--refresh", help="Ignore the index cache (answer
 _INDEX_TIMEOUT = typer.Option(15.0, "--index-timeout", metavar="SECONDS",
                               help="Deadline for each index answer, however slowly it trickles (a whole run: twice this).")
 _OUTPUT = typer.Option(None, "--output", "-o", metavar="FILE",
-                       help="Write the report to FILE instead of stdout; {host} and {time} are filled in "
-                            "(e.g. -o reports/{host}.json, one file per node).")
+                       help="Write the report to FILE instead of stdout, whole (a temporary file renamed); "
+                            "{host} and {time} are filled in (e.g. -o reports/{host}.json, one file per node).")
 _EXERCISE_HELP = ("Prove each device usable: run one tiny computation (a 64x64 matmul of ones, checked "
                   "exactly) on every device each framework lists, cpu included. Probe children never "
                   "preallocate GPU memory (TF_FORCE_GPU_ALLOW_GROWTH, XLA_PYTHON_CLIENT_PREALLOCATE).")
@@ -315,7 +298,7 @@ def scan_cmd(
     catalog = _load_catalog(catalog_path)
     report = _scan_report(catalog, _scan_options(python, framework, no_import, timeout, keep_pythonpath, exercise),
                           IndexOptions(no_index, index_url, offline, refresh, index_timeout))
-    _emit(renderer(report, catalog), output, report)
+    _emit(renderer(report, catalog), output, _host_of(report), report.generated_at)
 
 
 @app.command("status")
@@ -356,7 +339,7 @@ def status_cmd(
     report = status_report(catalog, client, list(framework or ()), progress=_RichProgress(),
                            pythons=tuple(pythons or ()), probe_timeout=timeout)
     _index_advice(report)
-    _emit(renderer(report, catalog), output)
+    _emit(renderer(report, catalog), output, None, report.generated_at)
 
 
 @app.command("check")
@@ -377,7 +360,7 @@ def check_cmd(
         None, "--max-age-days", metavar="N", min=0,
         help="Every installed framework must have had a release within N days (needs the index)."),
     junit_path: Optional[Path] = typer.Option(None, "--junit", metavar="FILE",
-                                              help="Also write a JUnit XML report for CI dashboards."),
+                                              help="Also write a JUnit XML report for CI dashboards ({host}, {time} filled in)."),
     exercise: Optional[bool] = typer.Option(
         None, "--exercise/--no-exercise",
         help=_EXERCISE_HELP + " Default: on when --require-gpu is given (CI wants usable, not visible)."),
@@ -443,11 +426,10 @@ def check_cmd(
     checks = assess.evaluate_checks(report, catalog, requirements, list(require_gpu or ()), policy, max_age_days)
     report = replace(report, checks=checks)
     if junit_path is not None:
-        try:
-            junit_path.write_text(render_check.junit(report), encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot write {junit_path}: {exc.strerror or exc}") from None
-    _emit(renderer(report, catalog), output)
+        from fwprobe.output import fill, write_atomic
+
+        write_atomic(Path(fill(str(junit_path), _host_of(report), report.generated_at)), render_check.junit(report))
+    _emit(renderer(report, catalog), output, _host_of(report), report.generated_at)
     if os.environ.get("GITHUB_ACTIONS"):
         annotations = render_check.github_annotations(checks)
         # keep JSON on stdout parseable: annotations then go to stderr
@@ -498,7 +480,7 @@ def merge_cmd(
     if not fleet.nodes:
         raise UsageError("no fwprobe scan report among the inputs",
                          "write them with: fwprobe scan --format json -o reports/{host}.json")
-    _emit(renderer(fleet, None), output)
+    _emit(renderer(fleet, None), output, None, fleet.generated_at)
     failing = [d for d in fleet.diagnoses if policy.fails(d.severity, d.code)]
     raise typer.Exit(EXIT_POLICY if failing else EXIT_OK)
 
@@ -545,7 +527,7 @@ def fleet_cmd(
     fleet = merge(run_on_ray(ray_address, options, timeout), now_utc().isoformat(timespec="seconds"), __version__)
     for skipped in fleet.skipped:
         _warn(f"{skipped.source}: {skipped.reason}")
-    _emit(renderer(fleet, None), output)
+    _emit(renderer(fleet, None), output, None, fleet.generated_at)
     raise typer.Exit(EXIT_POLICY if any(policy.fails(d.severity, d.code) for d in fleet.diagnoses) else EXIT_OK)
 
 

@@ -16,9 +16,3 @@ def scheduler_context(environ: Mapping[str, str]) -> dict[str, str]:
         if found and (name != "kubernetes" or "KUBERNETES_SERVICE_HOST" in found):
             return {"scheduler": name, **found}
     return {}
-
-
-def output_path(template: str, host: str, when: str) -> str:
-    """``--output`` with {host} and {time} filled in (time without ':' so it is a safe file name)."""
-    safe_time = when.replace(":", "").replace("+0000", "Z")
-    return template.replace("{host}", host).replace("{time}", safe_time)

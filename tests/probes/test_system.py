@@ -101,7 +101,8 @@ def test_read_host_on_this_machine() -> None:
 
 
 def test_scheduler_context_and_output_placeholders() -> None:
-    from fwprobe.scheduler import output_path, scheduler_context
+    from fwprobe.output import fill
+    from fwprobe.scheduler import scheduler_context
 
     assert scheduler_context({"SLURM_JOB_ID": "42", "SLURMD_NODENAME": "n1", "SLURM_PROCID": "0", "HOME": "/r"}) == {
         "scheduler": "slurm", "SLURM_JOB_ID": "42", "SLURMD_NODENAME": "n1", "SLURM_PROCID": "0"}
@@ -109,4 +110,4 @@ def test_scheduler_context_and_output_placeholders() -> None:
         "scheduler": "kubernetes", "NODE_NAME": "gpu-7", "POD_NAME": "fwprobe-x", "KUBERNETES_SERVICE_HOST": "10.0.0.1"}
     assert scheduler_context({"NODE_NAME": "laptop"}) == {}  # a NODE_NAME outside Kubernetes says nothing
     assert scheduler_context({}) == {}
-    assert output_path("r/{host}-{time}.json", "gpu-7", "2026-11-24T06:10:00+00:00") == "r/gpu-7-2026-11-24T061000Z.json"
+    assert fill("r/{host}-{time}.json", "gpu-7", "2026-11-24T06:10:00+00:00") == "r/gpu-7-2026-11-24T061000Z.json"
