@@ -273,7 +273,9 @@ def probe_torch(torch, out, notes):
     tcuda = getattr(torch, "cuda", None)
     if tcuda is not None:
         kind = "rocm" if hip else "cuda"
-        available = _try(notes, "torch.cuda.is_available()", tcuda.is_available, False)
+        available, failed, said = _said_while(tcuda.is_available)
+        if failed is not None:
+            notes.append("torch.cuda.is_available(): %s: %s" % (type(failed).__name__, _text(failed, 300)))
         count = _try(notes, "torch.cuda.device_count()", tcuda.device_count, 0) if available else 0
         out["accelerator_api"] = {"cuda_available": bool(available), "cuda_device_count": count}
         if count and hasattr(tcuda, "get_arch_list"):
@@ -286,6 +288,8 @@ def probe_torch(torch, out, notes):
                        lambda: tcuda.get_device_capability(i)) if hasattr(tcuda, "get_device_capability") else None
             devices.append(_device(kind, i, name, getattr(props, "total_memory", None),
                                    capability=_capability(cap)))
+        if (cuda or hip) and not count and failed is None:
+            out["gpu_reason"] = _torch_reason(tcuda, said)
     if backends is not None and hasattr(backends, "mps"):
         if _try(notes, "torch.backends.mps.is_available()", backends.mps.is_available, False):
             devices.append(_device("mps", 0, "Apple MPS"))
@@ -300,6 +304,20 @@ def probe_torch(torch, out, notes):
     out["execution"] = {"torch_compile": hasattr(torch, "compile"),
                         "torch_export": hasattr(torch, "export"),
                         "torchscript": hasattr(getattr(torch, "jit", None), "script")}
+
+
+def _torch_reason(tcuda, said):
+    """Why a GPU build of torch sees no device, in torch's words: the "CUDA initialization" warning
+    of is_available(), else the error of torch.cuda.init(). Called only once no device was counted,
+    so initialising CUDA here changes nothing the probe reports."""
+    reason = _reason("torch.cuda.is_available() warning", said, r"CUDA initialization|driver|CUDA")
+    if reason is None and hasattr(tcuda, "init"):
+        _, error, more = _said_while(tcuda.init)
+        if error is not None:
+            reason = {"source": "torch.cuda.init()", "message": _text(error, 1000)}
+        else:
+            reason = _reason("torch.cuda.init() warning", more, r"CUDA|driver")
+    return reason
 
 
 def evidence_torch(torch, out, notes):
@@ -329,6 +347,102 @@ def _warnings_of(fn):
     return [_text(w.message, 500) for w in caught]
 
 
+class _Tee(object):
+    """While active, what is written to fd 2 (a framework's C++ logs) is copied through to the real
+    stderr as it comes, and kept: a crash or hang mid-call loses nothing from the probe's output."""
+
+    def __init__(self):
+        self.kept = []
+        self._saved = self._thread = None
+
+    def __enter__(self):
+        import threading
+        try:
+            sys.stderr.flush()
+            read, write = os.pipe()
+            self._saved = os.dup(2)
+            os.dup2(write, 2)
+            os.close(write)
+        except (OSError, ValueError, AttributeError):  # no fd 2 to redirect: keep nothing
+            self._saved = None
+            return self
+        self._thread = threading.Thread(target=self._pump, args=(read, self._saved))
+        self._thread.daemon = True
+        self._thread.start()
+        return self
+
+    def _pump(self, read, real):
+        while True:
+            chunk = os.read(read, 65536)
+            if not chunk:
+                break
+            self.kept.append(chunk)
+            try:
+                os.write(real, chunk)
+            except OSError:
+                pass
+        os.close(read)
+
+    def __exit__(self, *exc):
+        if self._saved is None:
+            return False
+        try:
+            sys.stderr.flush()
+        except Exception:
+            pass
+        os.dup2(self._saved, 2)  # closes the pipe's last writer: the pump sees EOF
+        self._thread.join(2)  # a child that inherited fd 2 keeps the pipe open: do not wait for it
+        if not self._thread.is_alive():
+            os.close(self._saved)  # kept open otherwise: the pump still writes through it
+        return False
+
+    def lines(self):
+        return b"".join(self.kept).decode("utf-8", "replace").splitlines()
+
+
+def _said_while(fn, loggers=()):
+    """(fn()'s result or None, the exception it raised or None, every message it emitted: its
+    warnings, records of ``loggers`` down to INFO, and the lines written to fd 2)."""
+    import logging
+    import warnings
+    records = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            try:
+                records.append(record.getMessage())
+            except Exception:
+                pass
+
+    handler, levels = Keep(logging.INFO), []
+    for name in loggers:
+        logger = logging.getLogger(name)
+        levels.append((logger, logger.level))
+        logger.setLevel(logging.INFO)  # backend errors are logged at INFO when a fallback exists
+        logger.addHandler(handler)
+    result = error = None
+    try:
+        with _Tee() as tee:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                try:
+                    result = fn()
+                except Exception as exc:
+                    error = exc
+    finally:
+        for logger, level in levels:
+            logger.removeHandler(handler)
+            logger.setLevel(level)
+    said = [_text(w.message, 500) for w in caught] + [_text(r, 500) for r in records] + tee.lines()
+    return result, error, [m for m in said if m.strip()]
+
+
+def _reason(source, messages, pattern):
+    """The framework's own reason for seeing no GPU: the messages matching ``pattern``, joined."""
+    kept = [m.strip() for m in messages if re.search(pattern, m, re.I)]
+    return {"source": source, "message": _text("\n".join(kept), 1000)} if kept else None
+
+
 def probe_tensorflow(tf, out, notes):
     sysconfig = getattr(tf, "sysconfig", None)
     info = {}
@@ -345,7 +459,10 @@ def probe_tensorflow(tf, out, notes):
     config = getattr(tf, "config", None)
     devices = []
     if config is not None:
-        physical = _try(notes, "tf.config.list_physical_devices()", config.list_physical_devices, []) or []
+        physical, failed, said = _said_while(config.list_physical_devices)
+        if failed is not None:
+            notes.append("tf.config.list_physical_devices(): %s: %s" % (type(failed).__name__, _text(failed, 300)))
+        physical = physical or []
         counters = {}
         for dev in physical:
             dtype = str(getattr(dev, "device_type", "")).upper()
@@ -362,6 +479,9 @@ def probe_tensorflow(tf, out, notes):
                 cap = _capability(details.get("compute_capability"))
             devices.append(_device(kind, index, name, capability=cap, tf_type=dtype))
     out["devices"] = devices
+    if (is_cuda or is_rocm) and config is not None and not [d for d in devices if d["kind"] != "cpu"]:
+        out["gpu_reason"] = _reason("tensorflow log", said, r"Could not load dynamic library|Cannot dlopen|"
+                                    r"could not find cuda drivers|failed call to cuInit|CUDA_ERROR|cuda|GPU")
     eager = getattr(tf, "executing_eagerly", None)
     out["execution"] = {"eager_default": _try(notes, "tf.executing_eagerly()", eager) if eager else None,
                         "tf_function": hasattr(tf, "function")}
@@ -444,7 +564,11 @@ def probe_jax(jax, out, notes):
                     "cudnn": None, "rocm": "plugin" if rocm else None,
                     "cpu_only": not (cuda or rocm or builtin_cuda or "libtpu" in plugins)}
     devices = []
-    listed = _try(notes, "jax.devices()", jax.devices, []) or []
+    listed, failed, said = _said_while(jax.devices, ("jax",))
+    if failed is not None:
+        notes.append("jax.devices(): %s: %s" % (type(failed).__name__, _text(failed, 300)))
+        said = said + ["%s: %s" % (type(failed).__name__, _text(failed, 500))]
+    listed = listed or []
     counters = {}
     for dev in listed:
         platform = str(getattr(dev, "platform", "")).lower()
@@ -456,6 +580,8 @@ def probe_jax(jax, out, notes):
                                capability=_capability(getattr(dev, "compute_capability", None))))
         _HANDLES[(kind, index)] = dev
     out["devices"] = devices
+    if (cuda or rocm or builtin_cuda) and not [d for d in devices if d["kind"] in ("cuda", "rocm")]:
+        out["gpu_reason"] = _reason("jax.devices()", said, r"cuda|gpu|rocm")
     out["default_backend"] = _try(notes, "jax.default_backend()", jax.default_backend) \
         if hasattr(jax, "default_backend") else None
     out["execution"] = {"jit": hasattr(jax, "jit")}

@@ -58,6 +58,9 @@ _REASON_FIXES: tuple[tuple[str, str], ...] = (
     (r"no CUDA-capable device is detected|CUDA_ERROR_NO_DEVICE|cudaErrorNoDevice|No visible GPU devices",
      "the driver loads but shows this process no GPU: check read/write access to /dev/nvidia* (the `video` "
      "group), the container's devices (`--gpus all`) and NVIDIA_VISIBLE_DEVICES / CUDA_VISIBLE_DEVICES"),
+    (r"but JAX was built against version|Outdated cu\w+ installation|must be at least as new as the version",
+     "a CUDA library older than this build needs is loaded: upgrade the pip nvidia-* wheels with the framework "
+     "(e.g. `pip install -U 'jax[cuda{major}]'`), and drop LD_LIBRARY_PATH entries that put an older system copy first"),
     (r"Cannot dlopen some GPU libraries|Could not load dynamic library|cannot open shared object file|"
      r"Unable to load cu[A-Za-z]+",
      "a CUDA library the build needs does not load: install the pip wheel that provides it ({wheels}), or the "
@@ -92,7 +95,7 @@ def reason_fix(reason: str, cuda: str | None) -> str | None:
         if re.search(pattern, reason, re.I):
             libs = sorted(set(re.findall(r"(lib[A-Za-z]+)(?:\w*)\.so", reason)))
             wheels = [w.format(m=major) for lib, w in _LIB_WHEELS if any(x.startswith(lib) for x in libs)]
-            return fix.format(wheels=", ".join(dict.fromkeys(wheels)) or f"the nvidia-*-cu{major} wheels")
+            return fix.format(wheels=", ".join(dict.fromkeys(wheels)) or f"the nvidia-*-cu{major} wheels", major=major)
     return None
 
 
