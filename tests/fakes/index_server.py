@@ -15,7 +15,8 @@ class IndexServer:
     trimmed to the ``info`` fields fwprobe reads), 404 when absent.
     Special names: ``flaky`` answers 500 once, then 200; ``ratelimited`` 429 twice, then 200; ``slowproj`` answers after 3 s;
     ``htmlproj`` answers text/html. Counts requests per name. ``routes[name] = fn(handler)``
-    replaces the answer for one name (a test's hostile server: drips, bombs, redirects).
+    replaces the answer for one name (a test's hostile server: drips, bombs, redirects);
+    ``routes["json:NAME"]`` that of its per-project JSON.
     """
 
     def __init__(self, tls: tuple[str, str] | None = None) -> None:
@@ -38,6 +39,8 @@ class IndexServer:
                 if len(parts) >= 3 and parts[-3] == "pypi" and parts[-1] == "json":  # per-project JSON
                     meta = FIXTURES / "json" / f"{parts[-2]}.json"
                     server_self.counts[f"json:{parts[-2]}"] = server_self.counts.get(f"json:{parts[-2]}", 0) + 1
+                    if f"json:{parts[-2]}" in server_self.routes:
+                        return server_self.routes[f"json:{parts[-2]}"](self)
                     if not meta.exists():
                         return self._send(404, b"not found", "text/plain")
                     return self._send(200, meta.read_bytes(), "application/json")

@@ -221,3 +221,69 @@ def test_pip_config_files_are_read_in_pip_order(tmp_path: Path) -> None:
     assert _pip_config_value({**env, "PIP_CONFIG_FILE": "/dev/null"}) is None
     (home / ".config" / "pip" / "pip.conf").write_text("not [an ini file")
     assert _pip_config_value(env) == "https://example.org/global/simple"  # a broken file is skipped
+
+
+# --- a warm run asks nothing: answers and absences are cached alike ---------------------------
+
+def test_a_warm_run_sends_no_request_even_where_per_project_json_is_absent(index_server, tmp_path: Path) -> None:
+    names = ["activeproj", "forkproj", "missingproj"]  # forkproj: a page but no per-project JSON (404)
+    cold = _client(index_server, tmp_path)
+    first = cold.fetch_many(names, with_meta=True)
+    assert cold.requests_sent == 6 and index_server.counts["json:forkproj"] == 1
+    seen = dict(index_server.counts)
+    warm = _client(index_server, tmp_path)
+    second = warm.fetch_many(names, with_meta=True)
+    assert warm.requests_sent == 0 and index_server.counts == seen
+    for name in names:  # the same answers, from the cache
+        assert second[name].meta == first[name].meta and second[name].error == first[name].error
+    assert second["forkproj"].meta.error == "the index's per-project JSON answered HTTP 404"
+    assert second["activeproj"].meta.version == first["activeproj"].meta.version is not None
+    assert second["missingproj"].error == "not found on the index (404)" and second["missingproj"].from_cache
+    offline = _client(index_server, tmp_path, offline=True).fetch_many(names, with_meta=True)
+    assert offline["forkproj"].meta == first["forkproj"].meta and index_server.counts == seen
+    assert _client(index_server, tmp_path, refresh=True).fetch_many(names, with_meta=True)["forkproj"].ok
+    assert index_server.counts["json:forkproj"] == 2 and index_server.counts["missingproj"] == 2
+
+
+def test_cached_absences_expire_like_any_answer(index_server, tmp_path: Path) -> None:
+    _client(index_server, tmp_path).fetch_many(["forkproj", "missingproj"], with_meta=True)
+    _client(index_server, tmp_path, ttl=0).fetch_many(["forkproj", "missingproj"], with_meta=True)
+    assert index_server.counts["json:forkproj"] == 2 and index_server.counts["missingproj"] == 2
+
+
+def test_a_transient_failure_of_per_project_json_is_not_cached(index_server, tmp_path: Path) -> None:
+    def busy(handler) -> None:
+        handler.send_response(503)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    index_server.routes["json:activeproj"] = busy
+    client = _client(index_server, tmp_path)
+    assert client.fetch_meta("activeproj").error == "the index's per-project JSON answered HTTP 503"
+    del index_server.routes["json:activeproj"]
+    assert _client(index_server, tmp_path).fetch_meta("activeproj").version is not None
+    assert index_server.counts["json:activeproj"] == 2
+
+
+def test_status_twice_the_second_run_sends_nothing(index_server, tmp_path: Path, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from fakes.catalogs import STATUS_CATALOG
+    from fwprobe.cli import app
+
+    catalog = tmp_path / "cat.toml"
+    catalog.write_text(STATUS_CATALOG)
+    monkeypatch.setenv("FWPROBE_NOW", "2026-11-23")
+    args = ["status", "--index-url", index_server.url, "--catalog", str(catalog), "--format", "json"]
+    first = CliRunner().invoke(app, args)
+    assert first.exit_code == 0, first.output
+    seen = dict(index_server.counts)
+    assert any(k.startswith("json:") for k in seen)
+    second = CliRunner().invoke(app, args)
+    assert second.exit_code == 0 and index_server.counts == seen
+    assert _answers(json.loads(second.stdout)) == _answers(json.loads(first.stdout))
+
+
+def _answers(report: dict) -> list:
+    """The index's answers in a status report, less where they came from (the cache or the wire)."""
+    return [[{k: v for k, v in d.items() if k != "from_cache"} for d in fw["index"]] for fw in report["frameworks"]]

@@ -31,6 +31,7 @@ RETRY_STATUSES = (429, 500, 502, 503, 504)
 RETRIES = 3
 BACKOFF_SECONDS = 0.25
 MAX_RETRY_AFTER = 5.0
+NOT_FOUND = "not found on the index (404)"
 
 
 class ReleaseSource(Protocol):
@@ -59,6 +60,23 @@ def _strings(info: dict[str, Any], key: str) -> tuple[str, ...]:
     return tuple(x for x in value if isinstance(x, str)) if isinstance(value, list) else ()
 
 
+# the per-project JSON's info fields fwprobe reads (what its cache keeps)
+META_FIELDS = ("version", "requires_dist", "classifiers", "author", "author_email", "maintainer",
+               "maintainer_email", "requires_python")
+
+
+def _meta(entry: dict[str, Any]) -> ProjectMeta:
+    """ProjectMeta from a cached per-project JSON answer: ``{"info": {...}}`` or ``{"http-status": 404}``."""
+    info = entry.get("info")
+    if not isinstance(info, dict):
+        return ProjectMeta(error=f"the index's per-project JSON answered HTTP {entry.get('http-status')}")
+    people = [v for v in (_text(info, "author"), _text(info, "author_email"), _text(info, "maintainer"),
+                          _text(info, "maintainer_email")) if v]
+    return ProjectMeta(version=_text(info, "version"), requires_dist=_strings(info, "requires_dist"),
+                       classifiers=_strings(info, "classifiers"), maintainer="; ".join(people) or None,
+                       requires_python=_text(info, "requires_python"))
+
+
 def _failed(name: str, kind: IndexErrorKind, error: str) -> DistRelease:
     return DistRelease(name, ok=False, error=error, error_kind=kind)
 
@@ -77,6 +95,7 @@ class IndexClient:
         self.max_bytes = max_bytes
         self.cache = Cache((cache_dir or default_cache_dir()) / "simple" / hashlib.sha256(
             redact(self.url).encode()).hexdigest()[:16])
+        self.meta_cache = Cache(self.cache.root / "meta")  # per-project JSON answers, beside the pages
         if now is None:
             from fwprobe.clock import now_utc
 
@@ -123,15 +142,27 @@ class IndexClient:
         return self.url[: -len("simple/")] + "pypi/" + quote(name) + "/json"
 
     def fetch_meta(self, name: str) -> ProjectMeta:
-        """The newest release's metadata; never raises (a ProjectMeta with ``error`` instead)."""
+        """The newest release's metadata; never raises (a ProjectMeta with ``error`` instead).
+
+        A definite answer is cached like a project page (same TTL, ignored by ``refresh``, all
+        that ``offline`` reads): the trimmed ``info``, or the index's 404/410 for this endpoint,
+        so a warm run against an index without per-project JSON sends no request."""
         name = normalize(name)
         url = self.json_url(name)
         if url is None:
             return ProjectMeta(error="this index offers no per-project JSON (its URL does not end in /simple/)")
+        cached = None if self.refresh and not self.offline else self.meta_cache.read(name)
+        if cached is not None and (self.offline or time.time() - cached[1] < self.ttl):
+            return _meta(cached[0])
         if self.offline:
             return ProjectMeta(error="--offline: per-project JSON is not cached")
+        self.requests_sent += 1
         try:
             answer = http.get(self._get_session(), url, self._deadline(), self.timeout, self.max_bytes)
+            if answer.status in (404, 410):  # the endpoint is absent here: a definite answer
+                entry: dict[str, Any] = {"http-status": answer.status}
+                self.meta_cache.write(name, entry, self.display_url)
+                return _meta(entry)
             if answer.status != 200:
                 return ProjectMeta(error=f"the index's per-project JSON answered HTTP {answer.status}")
             info = json.loads(answer.body).get("info")
@@ -141,11 +172,9 @@ class IndexClient:
             return ProjectMeta(error="the index's per-project JSON is not valid")
         if not isinstance(info, dict):
             return ProjectMeta(error="the index's per-project JSON has no 'info'")
-        people = [v for v in (_text(info, "author"), _text(info, "author_email"), _text(info, "maintainer"),
-                              _text(info, "maintainer_email")) if v]
-        return ProjectMeta(version=_text(info, "version"), requires_dist=_strings(info, "requires_dist"),
-                           classifiers=_strings(info, "classifiers"), maintainer="; ".join(people) or None,
-                           requires_python=_text(info, "requires_python"))
+        entry = {"info": {k: info[k] for k in META_FIELDS if k in info}}
+        self.meta_cache.write(name, entry, self.display_url)
+        return _meta(entry)
 
     def fetch(self, name: str) -> DistRelease:
         name = normalize(name)
@@ -160,11 +189,18 @@ class IndexClient:
         now = self._now()
         cached = None if self.refresh and not self.offline else self.cache.read(name)
         if cached is not None and (self.offline or time.time() - cached[1] < self.ttl):
+            if cached[0].get("http-status") == 404:
+                return replace(_failed(name, IndexErrorKind.NOT_FOUND, NOT_FOUND), from_cache=True)
             return replace(parse_project(name, cached[0], now), from_cache=True)
         if self.offline:
             why = "cache file unreadable" if self.cache.exists(name) else "not in the cache"
             return _failed(name, IndexErrorKind.NOT_CACHED, f"--offline and {why}")
-        page = self._download(name)
+        try:
+            page = self._download(name)
+        except http.FetchError as exc:
+            if exc.kind is IndexErrorKind.NOT_FOUND:  # a definite answer: cached, so a warm run asks nothing
+                self.cache.write(name, {"http-status": 404}, self.display_url)
+            raise
         self.cache.write(name, trim(page), self.display_url)
         return parse_project(name, page, now)
 
@@ -197,7 +233,7 @@ class IndexClient:
             break
         assert answer is not None
         if answer.status == 404:
-            raise http.FetchError(IndexErrorKind.NOT_FOUND, "not found on the index (404)")
+            raise http.FetchError(IndexErrorKind.NOT_FOUND, NOT_FOUND)
         if answer.status != 200:
             raise http.FetchError(IndexErrorKind.BAD_RESPONSE, f"the index answered HTTP {answer.status}")
         return _page(name, answer)
