@@ -287,6 +287,9 @@ def scan_cmd(
 ) -> None:
     """Installed frameworks, import health, GPU visibility and release status, with diagnoses.
 
+    On a terminal the report is a table; piped or redirected it is JSON (--format table keeps
+    the table).
+
     \b
     Examples:
       fwprobe scan
@@ -320,14 +323,16 @@ def status_cmd(
 ) -> None:
     """The catalog's frameworks against the package index; no local environment needed.
 
+    For each framework: newest release, releases in the last year, observed status (active,
+    stale, unmaintained, archived, unknown) and whether that confirms the catalog's claim; every
+    other checkable claim of its row (execution model, features, dependencies, maintainer)
+    judged on index metadata and, with --python, on probes.
+
     \b
-    For each framework: newest release, releases in the last year, observed status
-    (active / stale / unmaintained / archived / unknown) and whether that confirms the
-    catalog's claim; every other checkable claim of its row (execution model, features,
-    dependencies, maintainer) judged on index metadata and, with --python, on probes.
     Examples:
       fwprobe status
-      fwprobe status --python ~/venvs/torch --python ~/venvs/tf --format markdown -o STATUS.md
+      fwprobe status --python ~/venvs/torch --python ~/venvs/tf \\
+          --format markdown -o STATUS.md
     """
     from fwprobe.core import status_report
 
@@ -379,11 +384,12 @@ def check_cmd(
 ) -> None:
     """Scan, then apply a policy: exit 0 when every check passes, 1 when any fails, 2 on bad usage.
 
+    When GITHUB_ACTIONS is set, failures are also printed as workflow error annotations.
+
     \b
     Examples (a GPU runner):
       fwprobe check --require-gpu torch --require 'tensorflow>=2.16'
       fwprobe check --fail-on warning --max-age-days 730 --junit fwprobe.xml
-    When GITHUB_ACTIONS is set, failures are also emitted as workflow error annotations.
     """
     from dataclasses import replace
 
@@ -442,7 +448,8 @@ def check_cmd(
 def merge_cmd(
     paths: List[str] = typer.Argument(..., metavar="PATH...",
                                       help="Scan reports (JSON files), directories of them (*.json), or - "
-                                           "for JSON lines on stdin."),
+                                           "for reports on stdin (JSON documents, pretty-printed or one per "
+                                           "line)."),
     fmt: Optional[str] = _format_option("merge"),
     output: Optional[Path] = _OUTPUT,
     fail_on: str = typer.Option(
@@ -455,13 +462,16 @@ def merge_cmd(
 ) -> None:
     """Fold many nodes' scan reports into one fleet view (schema fwprobe.fleet/1).
 
-    \b
     Each node runs `fwprobe scan --format json -o reports/{host}.json` under the engine the
-    cluster already has (Slurm: srun --ntasks-per-node=1 ...; Kubernetes: a DaemonSet), then:
+    cluster already has (Slurm: srun --ntasks-per-node=1 ...; Kubernetes: a DaemonSet). A file
+    that is not a fwprobe report is skipped with its reason; the same host twice keeps the
+    newest report. On a terminal the view is a table; piped it is JSON.
+
+    \b
+    Examples:
       fwprobe merge reports/
       fwprobe merge reports/ --format markdown --fail-on error
-    A file that is not a fwprobe report is skipped with its reason; the same host twice keeps
-    the newest report.
+      cat reports/*.json | fwprobe merge -
     """
     from fwprobe import assess
     from fwprobe.clock import now_utc
@@ -503,8 +513,10 @@ def fleet_cmd(
     fail_on: str = typer.Option("none", "--fail-on", metavar="LEVEL|CODES",
                                 help="As for merge: a severity, fleet codes, or none."),
 ) -> None:
-    """Scan every alive node of a Ray cluster (one task per node, pinned to it, reserving no CPU
-    or GPU), then merge the reports as `fwprobe merge` does. Needs `pip install 'fwprobe[ray]'`.
+    """Scan every alive node of a Ray cluster, then merge the reports as `fwprobe merge` does.
+
+    One task per node, pinned to it, reserving no CPU or GPU. Needs Ray beside fwprobe: from a
+    checkout, pip install '.[ray]' (on the nodes too).
 
     \b
     Examples:

@@ -13,6 +13,7 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
+from fakes.catalogs import FAKE_CATALOG
 from fakes.reports import ReportBuilder
 from fwprobe.assess import diagnose
 from fwprobe.catalog import load_catalog
@@ -128,6 +129,23 @@ def test_merge_cli_directory_stdin_and_fail_on(fleet_dir: Path) -> None:
     assert piped.exit_code == 0, piped.output
     data = json.loads(piped.stdout)
     assert [n["host"] for n in data["nodes"]] == ["node-a", "node-b"] and data["skipped"][0]["source"] == "stdin:3"
+
+
+def test_merge_reads_what_scan_prints_concatenated_on_stdin(tmp_path: Path, site: Path) -> None:
+    """`cat a.json b.json | fwprobe merge -`: pretty-printed reports, as `scan --format json`
+    writes them, back to back, then one cut off."""
+    cat = tmp_path / "cat.toml"
+    cat.write_text(FAKE_CATALOG)
+    scanned = runner.invoke(app, ["scan", "--no-index", "--no-import", "--catalog", str(cat), "--format", "json"])
+    assert scanned.exit_code == 0, scanned.output
+    real = json.loads(scanned.stdout)
+    second = json.dumps({**real, "host": {**real["host"], "hostname": "node-b}{\\\""}}, indent=2)
+    stream = scanned.stdout + second + second.replace("node-b", "node-c")[:200]
+    piped = runner.invoke(app, ["merge", "-", "--format", "json"], input=stream)
+    assert piped.exit_code == 0, piped.output
+    data = json.loads(piped.stdout)
+    assert sorted(n["host"] for n in data["nodes"]) == sorted([real["host"]["hostname"], "node-b}{\\\""])
+    assert [s["reason"] for s in data["skipped"]] == ["not JSON: the stream ends inside a document (truncated?)"]
 
 
 def test_merge_bad_input_is_exit_2_with_reasons(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ after it is folded in. Never raises for a bad input: it becomes a reason."""
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -30,22 +31,79 @@ def _from_file(path: Path) -> tuple[str, Any, str | None]:
         return source, None, f"not JSON (truncated?): {exc}"
 
 
-def _from_lines(stream: TextIO, label: str) -> Iterator[tuple[str, Any, str | None]]:
+_TOKENS = re.compile(r'[{}\[\]"\\]')
+
+
+def _from_stream(stream: TextIO, label: str) -> Iterator[tuple[str, Any, str | None]]:
+    """JSON documents from a stream: one per line, pretty-printed (what ``scan --format json``
+    prints), or concatenated; each named ``label:LINE`` by the line it starts on. A line that
+    starts no document, or a document cut off by the end of the stream, is skipped with its
+    reason; one document is read at a time."""
+    parts: list[str] = []
+    size = depth = 0
+    in_string = False
+    start = 0
     for number, line in enumerate(stream, 1):
-        if not line.strip():
-            continue
-        source = f"{label}:{number}"
-        try:
-            yield source, json.loads(line), None
-        except ValueError as exc:
-            yield source, None, f"not JSON: {exc}"
+        rest = line
+        while rest:
+            if depth == 0:
+                stripped = rest.lstrip()
+                if not stripped:
+                    break
+                if stripped[0] not in "{[":
+                    yield f"{label}:{number}", None, "not JSON: " + stripped.strip()[:80]
+                    break
+                rest, start, parts, size = stripped, number, [], 0
+                if rest.rstrip().endswith(("}", "]")):  # the common case: a whole document on one line
+                    try:
+                        yield f"{label}:{number}", json.loads(rest), None
+                        break
+                    except ValueError:
+                        pass
+            end = None
+            skip = -1
+            for token in _TOKENS.finditer(rest):
+                at, char = token.start(), token.group()
+                if at == skip:
+                    continue
+                if in_string:
+                    if char == "\\":
+                        skip = at + 1
+                    elif char == '"':
+                        in_string = False
+                elif char == '"':
+                    in_string = True
+                elif char in "{[":
+                    depth += 1
+                elif char in "}]":
+                    depth -= 1
+                    if depth == 0:
+                        end = at + 1
+                        break
+            piece = rest if end is None else rest[:end]
+            size += len(piece)
+            if size <= MAX_REPORT_BYTES:
+                parts.append(piece)
+            if end is None:
+                break
+            rest = rest[end:]
+            source = f"{label}:{start}"
+            if size > MAX_REPORT_BYTES:
+                yield source, None, f"larger than {MAX_REPORT_BYTES // 2**20} MB: not a fwprobe report"
+                continue
+            try:
+                yield source, json.loads("".join(parts)), None
+            except ValueError as exc:
+                yield source, None, f"not JSON: {exc}"
+    if depth > 0:
+        yield f"{label}:{start}", None, "not JSON: the stream ends inside a document (truncated?)"
 
 
 def iter_sources(paths: Iterable[str], stdin: TextIO | None = None) -> Iterator[tuple[str, Any, str | None]]:
     """(source, data, reason): data is the parsed JSON, or None with the reason it was skipped."""
     for raw in paths:
         if raw == "-":
-            yield from _from_lines(stdin or sys.stdin, "stdin")
+            yield from _from_stream(stdin or sys.stdin, "stdin")
             continue
         path = Path(raw)
         if path.is_dir():

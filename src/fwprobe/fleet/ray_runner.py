@@ -1,5 +1,5 @@
 """Run one scan on every alive node of a Ray cluster and bring the reports back (`fwprobe fleet
---ray ADDRESS`). An optional extra: `pip install 'fwprobe[ray]'`; importing fwprobe never imports ray.
+--ray ADDRESS`). An optional extra: `pip install '.[ray]'` from a checkout; importing fwprobe never imports ray.
 
 Each scan is a task pinned to its node (NodeAffinitySchedulingStrategy, soft=False) that
 reserves no CPU and no GPU, so it runs beside the jobs already there. Ray hides GPUs from a task
@@ -68,7 +68,9 @@ def _connect(ray: Any, address: str, seconds: float) -> None:
 
 
 class RayUnavailable(UsageError):
-    advice = "install the extra on this machine and on every node: pip install 'fwprobe[ray]'"
+    # fwprobe is not on a package index: the extra installs from a checkout (or a built wheel)
+    advice = ("install Ray beside fwprobe, on this machine and on every node: from a fwprobe checkout, "
+              "pip install '.[ray]' (or pip install 'ray>=2.9' into fwprobe's environment)")
 
 
 def scan_here(node_id: str, options: dict[str, Any]) -> str:
