@@ -205,13 +205,18 @@ def _index_advice(report: Report) -> None:
     _warn(f"warning: {advice}")
 
 
-def _scan_report(catalog: Catalog, options: ScanOptions, index: IndexOptions) -> Report:
+def _scan_report(catalog: Catalog, options: ScanOptions, index: IndexOptions, claims: bool) -> Report:
+    from dataclasses import replace
+
     from fwprobe import early
+    from fwprobe.assess.diagnoses.registry import catalog_codes
     from fwprobe.core import scan
 
     report = scan(catalog, options, index=lambda: index.client(required=False), progress=_RichProgress(),
                   early=early.take())
     _index_advice(report)
+    if not claims:  # the catalog's own truth is for `status` (and whoever asks with --claims)
+        report = replace(report, diagnoses=tuple(d for d in report.diagnoses if d.code not in catalog_codes()))
     return report
 
 
@@ -244,6 +249,9 @@ _NO_IMPORT = typer.Option(False, "--no-import",
 _TIMEOUT = typer.Option(90.0, "--timeout", metavar="SECONDS",
                         help="Per-framework probe timeout, also bounding the metadata scan "
                              "(TensorFlow's first import can be slow).")
+_CLAIMS = typer.Option(False, "--claims",
+                       help="Also show findings about the catalog's own claims (claim-contradicted), "
+                            "which are for its maintainers (fwprobe status shows them); they never fail a check.")
 _KEEP_PP = typer.Option(False, "--keep-pythonpath",
                         help="Pass PYTHONPATH/PYTHONHOME to the target (dropped by default).")
 _CATALOG = typer.Option(None, "--catalog", metavar="PATH", help="A catalog directory or TOML file instead of the built-in one.")
@@ -284,6 +292,7 @@ def scan_cmd(
     index_timeout: float = _INDEX_TIMEOUT,
     keep_pythonpath: bool = _KEEP_PP,
     catalog_path: Optional[Path] = _CATALOG,
+    claims: bool = _CLAIMS,
 ) -> None:
     """Installed frameworks, import health, GPU visibility and release status, with diagnoses.
 
@@ -300,7 +309,7 @@ def scan_cmd(
     renderer = _pick_format("scan", fmt, output)
     catalog = _load_catalog(catalog_path)
     report = _scan_report(catalog, _scan_options(python, framework, no_import, timeout, keep_pythonpath, exercise),
-                          IndexOptions(no_index, index_url, offline, refresh, index_timeout))
+                          IndexOptions(no_index, index_url, offline, refresh, index_timeout), claims)
     _emit(renderer(report, catalog), output, _host_of(report), report.generated_at)
 
 
@@ -381,6 +390,7 @@ def check_cmd(
     index_timeout: float = _INDEX_TIMEOUT,
     keep_pythonpath: bool = _KEEP_PP,
     catalog_path: Optional[Path] = _CATALOG,
+    claims: bool = _CLAIMS,
 ) -> None:
     """Scan, then apply a policy: exit 0 when every check passes, 1 when any fails, 2 on bad usage.
 
@@ -428,7 +438,7 @@ def check_cmd(
     do_exercise = bool(require_gpu) if exercise is None else exercise
     report = _scan_report(catalog, _scan_options(python, scan_frameworks, False, timeout, keep_pythonpath,
                                                  do_exercise),
-                          IndexOptions(no_index, index_url, offline, refresh, index_timeout))
+                          IndexOptions(no_index, index_url, offline, refresh, index_timeout), claims)
     checks = assess.evaluate_checks(report, catalog, requirements, list(require_gpu or ()), policy, max_age_days)
     report = replace(report, checks=checks)
     if junit_path is not None:

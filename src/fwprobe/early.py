@@ -25,7 +25,7 @@ _VALUES = {"--python": "python", "-p": "python", "--framework": "framework", "-f
            "--timeout": "timeout", "--catalog": "catalog",
            "--format": "", "--output": "", "-o": "", "--index-url": "", "--index-timeout": ""}
 _FLAGS = {"--no-import": "no_import", "--keep-pythonpath": "keep_pythonpath", "--exercise": "exercise",
-          "--no-index": "", "--offline": "", "--refresh": ""}
+          "--no-index": "", "--offline": "", "--refresh": "", "--claims": ""}
 
 _children: Children | None = None  # started by start(), until take() hands them to the scan
 

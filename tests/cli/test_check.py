@@ -119,3 +119,20 @@ def test_bad_usage_exits_2(tmp_path: Path) -> None:
 def test_annotation_escaping() -> None:
     text = github_annotations((Check("a:b,c", False, "50% done\nnext"), Check("ok", True, "fine")))
     assert text == "::error title=fwprobe a%3Ab%2Cc::50%25 done%0Anext\n"
+
+
+def test_catalog_claims_are_for_maintainers_unless_asked(index_server, tmp_path: Path, site: Path) -> None:
+    """claim-contradicted (an archived project the catalog calls active) is status's finding:
+    scan and check show it only with --claims, and --fail-on never fails on it."""
+    cat = tmp_path / "status-cat.toml"
+    cat.write_text(STATUS_CATALOG)
+    base = ["--catalog", str(cat), "--index-url", index_server.url, "--format", "json"]
+    plain = json.loads(runner.invoke(app, ["scan", *base]).stdout)
+    asked = json.loads(runner.invoke(app, ["scan", *base, "--claims"]).stdout)
+    assert "claim-contradicted" not in {d["code"] for d in plain["diagnoses"]}
+    assert "claim-contradicted" in {d["code"] for d in asked["diagnoses"]}
+    gated = runner.invoke(app, ["check", *base, "--claims", "--fail-on", "info"])
+    assert gated.exit_code == 0, gated.stdout
+    report = json.loads(gated.stdout)
+    assert "claim-contradicted" in {d["code"] for d in report["diagnoses"]}
+    assert all(c["passed"] for c in report["checks"])

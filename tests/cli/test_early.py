@@ -26,7 +26,7 @@ _READABLE = [
     ["scan"],
     ["scan", "-p", "/opt/env/bin/python", "-f", "torch", "--framework=jax", "--timeout", "5", "--no-import",
      "--keep-pythonpath", "--catalog", "cat.toml", "--format", "json", "-o", "r.json", "--no-index",
-     "--index-url", "http://127.0.0.1:9/simple", "--offline", "--refresh", "--index-timeout", "3"],
+     "--index-url", "http://127.0.0.1:9/simple", "--offline", "--refresh", "--index-timeout", "3", "--claims"],
     ["scan", "--python", "/a/python", "--python=/b/python", "--exercise", "--timeout=12.5", "-f", "torch"],
 ]
 
@@ -39,7 +39,7 @@ def test_the_guess_is_what_the_cli_reads(argv: list[str], monkeypatch: pytest.Mo
         seen["catalog"] = None if path is None else str(path)
         return "catalog"
 
-    def scan_report(catalog: object, options: ScanOptions, index: object) -> None:
+    def scan_report(catalog: object, options: ScanOptions, index: object, claims: bool) -> None:
         seen["options"] = options
         raise typer.Exit(0)
 

@@ -103,6 +103,9 @@ class Rule:
     scope: str  # "framework": called once per framework; "environment": once per report
     installed_only: bool
     doc: str
+    # "catalog": a finding about the catalog's own truth, for its maintainers (status), shown by
+    # scan and check only when asked (--claims) and never failing a check
+    audience: str = "user"
 
     def run(self, ctx: Context) -> Iterator[Diagnosis]:
         findings: list[tuple[Finding, str | None]]
@@ -120,12 +123,14 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def rule(code: str, severity: Severity, scope: str = "framework",
-         installed_only: bool = True) -> Callable[[Callable[..., Iterator[Finding]]], Callable[..., Iterator[Finding]]]:
+def rule(code: str, severity: Severity, scope: str = "framework", installed_only: bool = True,
+         audience: str = "user") -> Callable[[Callable[..., Iterator[Finding]]], Callable[..., Iterator[Finding]]]:
     """Register a diagnosis rule under ``code``. Framework rules take (ctx, subject) and by
     default see only installed frameworks; environment rules take (ctx)."""
     if scope not in ("framework", "environment"):
         raise ValueError(f"unknown rule scope {scope!r}")
+    if audience not in ("user", "catalog"):
+        raise ValueError(f"unknown rule audience {audience!r}")
 
     def register(fn: Callable[..., Iterator[Finding]]) -> Callable[..., Iterator[Finding]]:
         if code in RULES:
@@ -133,7 +138,12 @@ def rule(code: str, severity: Severity, scope: str = "framework",
         doc = " ".join((fn.__doc__ or "").split())
         if not doc:
             raise ValueError(f"diagnosis rule {code!r} needs a docstring: it is the code's documentation")
-        RULES[code] = Rule(code, severity, fn, scope, installed_only, doc)
+        RULES[code] = Rule(code, severity, fn, scope, installed_only, doc, audience)
         return fn
 
     return register
+
+
+def catalog_codes() -> frozenset[str]:
+    """The codes of findings about the catalog itself (audience "catalog")."""
+    return frozenset(code for code, r in RULES.items() if r.audience == "catalog")
