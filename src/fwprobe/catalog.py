@@ -239,6 +239,13 @@ def probe_kinds() -> tuple[str, ...]:
     from fwprobe.probes.agent import PROBES  # stdlib-only module; imported when a catalog loads
 
     return tuple(PROBES)
+
+
+def device_probe_kinds() -> tuple[str, ...]:
+    """The probe kinds that list a framework's devices (the others, e.g. ``generic``, do not)."""
+    from fwprobe.probes.agent import LISTS_DEVICES
+
+    return tuple(LISTS_DEVICES)
 _COMPAT_KEYS = {"id", "when", "when_version", "other", "other_version", "message", "hint", "env",
                 "test"}
 
@@ -325,6 +332,9 @@ def _parse_framework(path: Path, index: int, table: Any) -> Framework:
     gpu = e.get("gpu", bool, False)
     if gpu and not e.table.get("gpu_install_hint"):
         e.fail("gpu_install_hint", "is required when gpu = true (how to install a GPU build)")
+    if gpu and e.table.get("probe") not in device_probe_kinds():
+        e.fail("gpu", f"gpu = true needs a probe kind that lists devices ({', '.join(device_probe_kinds())}); "
+                      f"probe {e.table.get('probe')!r} lists none, so GPU rules could only guess")
     forks = e.names("forks")
     claim_forks = e.get("claim_forks", bool, False)
     if claim_forks and not forks:

@@ -136,3 +136,20 @@ def test_catalog_claims_are_for_maintainers_unless_asked(index_server, tmp_path:
     report = json.loads(gated.stdout)
     assert "claim-contradicted" in {d["code"] for d in report["diagnoses"]}
     assert all(c["passed"] for c in report["checks"])
+
+
+def test_require_gpu_is_not_proven_by_a_kind_that_cannot_exercise() -> None:
+    """--require-gpu with --exercise means usable: devices listed but never computed on (a probe
+    kind without an exercise) fail the check rather than pass it on visibility alone."""
+    from dataclasses import replace
+
+    from fakes.reports import CATALOG, ReportBuilder
+    from fwprobe.assess import evaluate_checks, parse_fail_on
+
+    report = ReportBuilder(gpus=1).framework("pytorch", "torch", "2.5.1", cuda="12.4", cpu_only=False,
+                                             devices=("cuda",)).build()
+    exercised = replace(report, options={"exercise": True})
+    (check,) = evaluate_checks(exercised, CATALOG, [], ["pytorch"], parse_fail_on("none"), None)
+    assert not check.passed and "ran no computation" in check.reason
+    (visible,) = evaluate_checks(report, CATALOG, [], ["pytorch"], parse_fail_on("none"), None)
+    assert visible.passed  # --no-exercise: visible is what was asked

@@ -38,7 +38,7 @@ def _with(module: str) -> str | None:
     return None
 
 
-PYTHONS = {m: _with(m) for m in ("torch", "keras", "theano", "tensorflow", "jax", "pytensor")}
+PYTHONS = {m: _with(m) for m in ("torch", "keras", "theano", "tensorflow", "jax", "pytensor", "onnxruntime")}
 
 
 def _has(module: str) -> bool:
@@ -247,3 +247,41 @@ def test_real_pytensor_builds_a_static_graph(index_server, tmp_path: Path) -> No
     from fwprobe.model import Verdict
 
     assert _claims(index_server, tmp_path, "pytensor")["pytensor-static-graph"].verdict is Verdict.CONFIRMED
+
+
+# CONTRIBUTING's "add a framework" for one fwprobe knows nothing of: one record, probe "generic"
+ONNXRUNTIME = """
+[thresholds]
+active_days = 365
+stale_days = 730
+
+[[framework]]
+id = "onnxruntime"
+name = "ONNX Runtime"
+import_name = "onnxruntime"
+probe = "generic"
+distributions = ["onnxruntime", "onnxruntime-gpu"]
+claim = "actively developed (Microsoft)"
+claimed_status = "active"
+"""
+
+
+@pytest.mark.skipif(not _has("onnxruntime"), reason="no onnxruntime in a frameworks interpreter")
+def test_a_framework_fwprobe_does_not_know_is_one_generic_record(tmp_path: Path) -> None:
+    """The real onnxruntime wheel, scanned and exercised through a catalog record alone: its version
+    and file, no devices, and --exercise says it ran nothing instead of a false device-unusable."""
+    path = tmp_path / "onnx.toml"
+    path.write_text(ONNXRUNTIME)
+    catalog = load_catalog(path)
+    python = PYTHONS["onnxruntime"]
+    report = scan(catalog, ScanOptions(python=python, frameworks=("onnxruntime",), exercise=True, timeout=120))
+    (result,) = report.frameworks
+    probe = result.probe
+    assert probe is not None and probe.outcome is Outcome.OK, probe
+    version = subprocess.run([python, "-c", "import onnxruntime; print(onnxruntime.__version__)"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    assert probe.version == version == result.active_distribution.version
+    assert probe.module_file.endswith("onnxruntime/__init__.py")
+    assert probe.devices == () and probe.exercise == ()
+    assert any("runs no computation" in n for n in probe.notes)
+    assert report.diagnoses == ()

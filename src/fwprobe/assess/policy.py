@@ -99,6 +99,10 @@ def evaluate_checks(report: Report, catalog: Catalog, requires: Iterable[Require
             checks.append(Check(label, False, f"{result.name} {probe.version} sees {len(acc)} {acc[0].kind} "
                                 f"device(s) but cannot compute on {', '.join(f'{e.kind}:{e.index}' for e in failed)}"
                                 f" ({first.error_type}: {first_line(first.error_message)})"))
+        elif acc and report.options.get("exercise") and not exercised:
+            checks.append(Check(label, False, f"{result.name} {probe.version} sees {len(acc)} {acc[0].kind} "
+                                "device(s), but its probe ran no computation on them (the probe kind has no "
+                                "exercise): usable is not proven"))
         elif acc:
             names = ", ".join(dict.fromkeys(d.name or d.kind for d in acc))
             proven = f"; computed on {len(exercised)}" if exercised else ""

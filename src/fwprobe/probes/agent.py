@@ -643,8 +643,16 @@ def exercise_theano(theano, device):
     return float(f(numpy.ones((N, N), dtype=theano.config.floatX)))
 
 
+def probe_generic(module, out, notes):
+    """Any importable framework fwprobe has no special knowledge of: import, version and
+    __file__ (written by probe()), nothing more. It lists no devices ("devices" stays unset:
+    not known, rather than none), so no device rule judges it."""
+
+
 PROBES = {"torch": probe_torch, "tensorflow": probe_tensorflow, "keras": probe_keras,
-          "theano": probe_theano, "jax": probe_jax}
+          "theano": probe_theano, "jax": probe_jax, "generic": probe_generic}
+# the kinds that list devices (the catalog accepts gpu = true only for these)
+LISTS_DEVICES = ("torch", "tensorflow", "keras", "theano", "jax")
 # Claim evidence that costs a computation (an eager op, scripting a function): only when asked
 # (`fwprobe status --python`); a scan does not judge claims and does not pay for it.
 EVIDENCE = {"torch": evidence_torch, "jax": evidence_jax}
@@ -655,7 +663,8 @@ EXERCISES = {"torch": exercise_torch, "tensorflow": exercise_tensorflow, "keras"
 def _exercise_all(name, module, out, result_path):
     """Exercise every listed device (keras: its backend, once), writing after each one."""
     fn = EXERCISES.get(name)
-    if fn is None:
+    if fn is None:  # said, never a false failure: the kind knows no computation to run
+        out["notes"].append("--exercise: the %r probe kind runs no computation; nothing was exercised" % name)
         return
     targets = list(out.get("devices") or [])
     if name == "keras":
