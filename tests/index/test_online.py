@@ -18,7 +18,7 @@ def test_theano_is_unmaintained_with_an_active_fork_and_torch_is_active(tmp_path
     theano, torch = report.frameworks
     assert theano.status.observed is Status.UNMAINTAINED, theano.status.evidence
     assert theano.status.newest.version == "1.0.5"
-    assert any(f["status"] == "active" for f in theano.status.forks), theano.status.forks
+    assert any(f.status is Status.ACTIVE for f in theano.status.forks), theano.status.forks
     assert theano.status.verdict is Verdict.CONFIRMED
     assert torch.status.observed is Status.ACTIVE, torch.status.evidence
     assert torch.status.verdict is Verdict.CONFIRMED
