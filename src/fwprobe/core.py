@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Callable
@@ -75,6 +76,7 @@ class Children:
 
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
+        self.started = time.monotonic()  # the scan's duration counts from here (options.scan_seconds)
         self._stack = ExitStack()
         try:
             token = reaper.new_token()
@@ -133,9 +135,11 @@ def scan(catalog: Catalog, options: ScanOptions,
 
             index = index() if callable(index) else index
 
-        return assemble(catalog, plan.chosen, options, plan.python, plan.selected_by, index, progress or NoProgress(),
-                        today or now_utc(), children.workdir, children.inventory, children.probes,
-                        dict(plan.env_set))
+        report = assemble(catalog, plan.chosen, options, plan.python, plan.selected_by, index,
+                          progress or NoProgress(), today or now_utc(), children.workdir, children.inventory,
+                          children.probes, dict(plan.env_set))
+        return replace(report, options={**report.options,
+                                        "scan_seconds": round(time.monotonic() - children.started, 3)})
 
 
 def status_names(frameworks: tuple[Framework, ...]) -> list[str]:

@@ -154,7 +154,8 @@ GOLDEN_OF = {("scan", "table"): "report.table", ("scan", "json"): "report.json",
              ("scan", "markdown"): "scan.markdown",
              ("status", "table"): "status.table", ("status", "json"): "report.json",
              ("status", "markdown"): "report.markdown", ("check", "text"): "check.txt",
-             ("check", "json"): "report.json"}
+             ("check", "json"): "report.json",
+             ("scan", "prometheus"): "report.prom", ("check", "prometheus"): "report.prom"}
 
 
 def test_every_format_has_a_renderer_and_every_renderer_a_golden() -> None:

@@ -22,6 +22,7 @@ class Format(str, Enum):
     JSON = "json"
     MARKDOWN = "markdown"
     TEXT = "text"
+    PROMETHEUS = "prometheus"
 
 
 @dataclass(frozen=True)
@@ -42,12 +43,16 @@ RENDERERS: tuple[Renderer, ...] = (
              "the report, schema fwprobe.report/1 (default when not a terminal)"),
     Renderer("scan", Format.MARKDOWN, "fwprobe.render.scan_markdown:render",
              "a compact report to paste into a bug report"),
+    Renderer("scan", Format.PROMETHEUS, "fwprobe.render.prometheus:render",
+             "metrics for node_exporter's textfile collector (-o DIR/fwprobe.prom)"),
     Renderer("status", Format.TABLE, "fwprobe.render.status_table:render", "a table with evidence beneath it"),
     Renderer("status", Format.JSON, "fwprobe.render.json:render", "the report, schema fwprobe.report/1"),
     Renderer("status", Format.MARKDOWN, "fwprobe.render.markdown:render",
              "the catalog's comparison table with verified status, for maintainers"),
     Renderer("check", Format.TEXT, "fwprobe.render.check:text", "one PASS/FAIL line per check (default)"),
     Renderer("check", Format.JSON, "fwprobe.render.json:render", "the report with its checks"),
+    Renderer("check", Format.PROMETHEUS, "fwprobe.render.prometheus:render",
+             "metrics with a series per check, for node_exporter's textfile collector"),
     Renderer("merge", Format.TABLE, "fwprobe.render.fleet:table", "one row per node (default on a terminal)"),
     Renderer("merge", Format.JSON, "fwprobe.render.fleet:json", "the fleet view, schema fwprobe.fleet/1"),
     Renderer("merge", Format.MARKDOWN, "fwprobe.render.fleet:markdown", "the fleet view for an issue or a wiki"),

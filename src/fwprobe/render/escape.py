@@ -7,7 +7,8 @@ kept verbatim in the model and in JSON, and passes through exactly one of these 
 - a terminal or a pipe (tables, ``check`` lines, progress, warnings): ``terminal`` / ``text``;
 - GitHub Actions workflow commands: ``gha_data`` / ``gha_property``;
 - Markdown (scan's bug-report paste, status, merge): ``md`` / ``md_code``;
-- JUnit XML: ``xml_text`` / ``xml_attr``.
+- JUnit XML: ``xml_text`` / ``xml_attr``;
+- Prometheus text exposition (node_exporter's textfile collector): ``prom_label``.
 
 Escaping a whole message that also holds fwprobe's own words is harmless: none of them uses a
 control character, and the Markdown and XML escapes render as the characters they replace.
@@ -111,3 +112,17 @@ def xml_text(data: object) -> str:
 def xml_attr(data: object) -> str:
     """A double-quoted attribute value; whitespace kept as character references."""
     return _xml_allowed(data).translate(_XML_ATTR)
+
+
+# the exposition format's three escapes in a label value (its only quoted field)
+_PROM_LABEL = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n"})
+
+
+def prom_label(data: object) -> str:
+    """A label value of the Prometheus text exposition format, to go between double quotes:
+    backslash, double quote and line feed escaped as the format defines (a line feed comes back
+    as a line feed in Prometheus); every other control character, line or paragraph separator,
+    bidi override and lone surrogate shown as text such as ``\\x1b`` first, so the file stays one
+    sample per line for any reader (``cat``, a line splitter treating CR as a break) and encodes
+    as UTF-8."""
+    return terminal(data, multiline=True).translate(_PROM_LABEL)
