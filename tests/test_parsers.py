@@ -45,3 +45,12 @@ def test_parse_arch(entry: str, parsed) -> None:
 ])
 def test_arch_covers(archs, capability: str, covered) -> None:
     assert arch_covers(archs, capability) is covered
+
+
+@pytest.mark.parametrize("raw, shown", [("90100", "9.1.0"), ("91600", "9.16.0"), ("8902", "8.9.2"),
+                                        ("8700", "8.7.0"), ("7605", "7.6.5"), ("9", "9"), ("9.1.0", "9.1.0"),
+                                        ("", "")])
+def test_cudnn_versions_read_as_people_write_them(raw: str, shown: str) -> None:
+    from fwprobe.parsers import cudnn_version
+
+    assert cudnn_version(raw) == shown

@@ -185,8 +185,9 @@ class IndexOptions:
         return IndexClient(url, offline=self.offline, refresh=self.refresh, timeout=self.timeout)
 
 
-def _index_advice(report: Report) -> None:
-    """One line of advice on stderr when no distribution could be fetched at all."""
+def _index_advice(report: Report, without_index: str = ", or --no-index") -> None:
+    """One line of advice on stderr when no distribution could be fetched at all (``status``,
+    which has no --no-index, passes ``without_index=""``)."""
     from fwprobe.model import IndexErrorKind
 
     answers = [i for r in report.frameworks for i in r.index]
@@ -195,7 +196,7 @@ def _index_advice(report: Report) -> None:
     kinds = {i.error_kind for i in answers}
     if kinds & {IndexErrorKind.UNREACHABLE, IndexErrorKind.TIMEOUT}:
         advice = ("the package index did not answer (in time): your network may block it; try --offline "
-                  "(cached answers), a longer --index-timeout, or --no-index")
+                  f"(cached answers), a longer --index-timeout{without_index}")
     elif IndexErrorKind.NOT_CACHED in kinds:
         advice = "nothing is cached yet for --offline: run once with network access"
     elif IndexErrorKind.TLS in kinds:
@@ -352,7 +353,7 @@ def status_cmd(
     _check_probing(timeout)
     report = status_report(catalog, client, list(framework or ()), progress=_RichProgress(),
                            pythons=tuple(pythons or ()), probe_timeout=timeout)
-    _index_advice(report)
+    _index_advice(report, without_index="")
     _emit(renderer(report, catalog), output, None, report.generated_at)
 
 
@@ -448,8 +449,9 @@ def check_cmd(
     _emit(renderer(report, catalog), output, _host_of(report), report.generated_at)
     if os.environ.get("GITHUB_ACTIONS"):
         annotations = render_check.github_annotations(checks)
-        # keep JSON on stdout parseable: annotations then go to stderr
-        (sys.stderr if renderer.format is render.Format.JSON and output is None else sys.stdout).write(annotations)
+        # keep JSON and metrics on stdout parseable: annotations then go to stderr
+        data_out = renderer.format in (render.Format.JSON, render.Format.PROMETHEUS) and output is None
+        (sys.stderr if data_out else sys.stdout).write(annotations)
     raise typer.Exit(EXIT_OK if all(c.passed for c in checks) else EXIT_POLICY)
 
 

@@ -186,3 +186,14 @@ def merge_mig(table: tuple[MigDevice, ...], listed: tuple[MigDevice, ...]) -> tu
         merged.append(d)
     merged.extend(by_key.values())
     return tuple(sorted(merged, key=lambda d: (d.gpu_index, d.index)))
+
+
+def cudnn_version(raw: str) -> str:
+    """cuDNN's integer version as a dotted one: 90100 -> 9.1.0 (cuDNN 9+: major * 10000 + minor * 100
+    + patch, cudnn_version.h), 8902 -> 8.9.2 (up to 8: major * 1000 + ...). Anything else (TF's "9",
+    an already dotted "9.1.0") is returned as it is."""
+    if not raw.isdigit() or len(raw) < 4:
+        return raw
+    n = int(raw)
+    major, rest = divmod(n, 10000) if n >= 90000 else divmod(n, 1000)
+    return f"{major}.{rest // 100}.{rest % 100}"

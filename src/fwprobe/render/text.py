@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fwprobe.model import Build, Device, Exercise
+from fwprobe.parsers import cudnn_version
 
 
 def build_summary(b: Build) -> str:
-    """"CUDA 12.4, cuDNN 90100", "ROCm 6.2", "CPU-only", or "" when nothing is known."""
-    parts = [f"CUDA {b.cuda}" if b.cuda else "", f"cuDNN {b.cudnn}" if b.cudnn else "",
+    """"CUDA 12.4, cuDNN 9.1.0", "ROCm 6.2", "CPU-only", or "" when nothing is known."""
+    parts = [f"CUDA {b.cuda}" if b.cuda else "", f"cuDNN {cudnn_version(b.cudnn)}" if b.cudnn else "",
              f"ROCm {b.rocm}" if b.rocm else "", "CPU-only" if b.cpu_only else ""]
     return ", ".join(x for x in parts if x)
 
