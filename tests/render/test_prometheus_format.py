@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
+from fakes.exposition import parse, promtool_check, series
 from fakes.reports import ReportBuilder
 from fwprobe.model import (
     Check,
@@ -41,50 +39,6 @@ GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "report.prom"
 # quotes, backslashes (one before a quote, one before an n), LF, CR, ESC sequences, BEL, NEL,
 # a line separator, a bidi override, a lone surrogate (an undecodable byte kept by surrogateescape)
 HOSTILE = 'A100 "x" \\" \\n\nline2\r\n# HELP fake\x1b[2J\x1b]8;;http://evil.invalid/\x07\x85\u2028\u202e}\udcff'
-
-_NAME = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
-_VALUE = r'"((?:[^"\\\n]|\\["\\n])*)"'
-_SAMPLE = re.compile(rf"^({_NAME})(?:\{{((?:[a-zA-Z_][a-zA-Z0-9_]*={_VALUE},?)*)\}})? (\S+)$")
-_LABEL = re.compile(rf"([a-zA-Z_][a-zA-Z0-9_]*)={_VALUE}")
-
-
-def parse(text: str) -> list[tuple[str, dict[str, str], float]]:
-    """Every sample of ``text``, label values decoded as Prometheus decodes them; fails on any
-    line that is neither a HELP/TYPE comment nor one whole sample."""
-    assert text.endswith("\n")
-    samples = []
-    typed: set[str] = set()
-    for line in text.splitlines():  # also splits on CR, VT, FF, NEL, U+2028: none may be in there
-        if line.startswith("# TYPE "):
-            name, kind = line.split()[2:]
-            assert kind == "gauge" and name not in typed, line
-            typed.add(name)
-            continue
-        if line.startswith("# HELP "):
-            continue
-        match = _SAMPLE.match(line)
-        assert match, f"not one sample: {line!r}"
-        name, inner, value = match.group(1), match.group(2) or "", match.group(4)
-        assert name in typed, f"{name} without TYPE"
-        labels = {k: re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), v)
-                  for k, v in _LABEL.findall(inner)}
-        samples.append((name, labels, float(value)))
-    keys = [(n, tuple(sorted(lab.items()))) for n, lab, _ in samples]
-    assert len(keys) == len(set(keys)), "a series repeated"
-    return samples
-
-
-def series(text: str, name: str) -> dict[tuple[tuple[str, str], ...], float]:
-    return {tuple(sorted(lab.items())): v for n, lab, v in parse(text) if n == name}
-
-
-def promtool_check(text: str) -> None:
-    promtool = shutil.which("promtool")
-    if promtool is None:
-        pytest.skip("promtool not installed (Debian package prometheus; .ci/run installs it as root)")
-    done = subprocess.run([promtool, "check", "metrics"], input=text.encode(), capture_output=True, timeout=60)
-    assert done.returncode == 0, done.stdout.decode() + done.stderr.decode()
-
 
 # --- the escape -----------------------------------------------------------------------------
 
