@@ -79,7 +79,14 @@ def test_in_a_container_the_not_loaded_fix_starts_with_the_runtime() -> None:
     assert found.hint.startswith("this runs in docker: start the container with the NVIDIA runtime")
 
 
-def test_the_infrom_warning_is_a_diagnosis_and_the_gpus_stay() -> None:
+def test_nvml_unknown_error_in_a_container_is_the_lost_devices_case() -> None:
+    (found,) = _diagnose(_failed("nvml-unknown-error"), Host(hostname="h", container="kubernetes"))
+    assert found.code == "nvidia-smi-failed" and "recreate the container" in found.hint
+    (bare,) = _diagnose(_failed("nvml-unknown-error"))
+    assert "recreate the container" not in bare.hint
+
+
+def test_the_inforom_warning_is_a_diagnosis_and_the_gpus_stay() -> None:
     system = replace(ReportBuilder(gpus=1).system, nvidia_exit_code=14,
                      nvidia_warnings=("WARNING: infoROM is corrupted at gpu 0000:0B:00.0",))
     (found,) = _diagnose(system)

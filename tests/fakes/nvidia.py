@@ -168,6 +168,10 @@ FAILURES: dict[str, tuple[str, int, str]] = {
         "Unable to determine the device handle for GPU 0000:0B:00.0: Unknown Error", 15,
         "https://github.com/NVIDIA/open-gpu-kernel-modules/issues/387 (message; the reporter's GPU fell off "
         "the bus)"),
+    "nvml-unknown-error": (
+        "Failed to initialize NVML: Unknown Error", 255,
+        "https://github.com/NVIDIA/nvidia-container-toolkit/issues/48 (message, in a container after the host's "
+        "`systemctl daemon-reload`); the thread shows no exit status: 255 is the man page's 'other error'"),
     "no-devices": (
         "No devices were found", 6,
         "https://github.com/NVIDIA/open-gpu-kernel-modules/issues/862 (message); exit 6 is the man page's "

@@ -237,6 +237,11 @@ def nvidia_smi_failed(ctx: Context) -> Iterator[Finding]:
                       "a hanging nvidia-smi usually means a GPU or the driver is in a bad state: look for Xid errors "
                       "in `sudo dmesg`; on a machine with many GPUs, persistence mode (`sudo nvidia-smi -pm 1` or "
                       "nvidia-persistenced) avoids slow initialisation")
+    elif re.search(r"Failed to initialize NVML: Unknown Error", error) and _in_container(ctx):
+        yield Finding(f"nvidia-smi failed in this {_in_container(ctx)} container; {_said(system)}",
+                      "a container that had its GPUs and lost them (the host ran `systemctl daemon-reload` with "
+                      "systemd-managed cgroups) says exactly this: recreate the container to get them back; NVIDIA's "
+                      "notice NVIDIA/nvidia-container-toolkit#48 gives the lasting workaround")
     else:
         yield Finding(f"nvidia-smi failed, so the GPUs are unknown; {_said(system)}",
                       "run `nvidia-smi` by hand; `sudo dmesg | grep -i -e NVRM -e xid` shows what the driver reported")
