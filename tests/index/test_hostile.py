@@ -75,38 +75,81 @@ def test_an_oversized_answer_is_abandoned_with_or_without_content_length(index_s
     assert _client(index_server, tmp_path, max_bytes=4 * 2**20, refresh=True).fetch("undeclared").ok
 
 
-@pytest.fixture(scope="module")
-def bomb() -> bytes:
-    """512 MB of JSON-ish whitespace, gzip-compressed to about 0.5 MB (made here, in ~1 s)."""
-    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
-    block = b" " * 2**20
-    parts = [packer.compress(b'{"files": [')] + [packer.compress(block) for _ in range(512)]
-    return b"".join(parts) + packer.compress(b"]}") + packer.flush()
+def _bomb(gigabytes: int, encoding: str = "gzip"):
+    """A route streaming JSON-ish whitespace that inflates to ``gigabytes`` GB, compressed as it is
+    sent (about 1 KB per MB), never held whole: each MB is a full-flushed deflate segment."""
+    def serve(handler) -> None:
+        _headers(handler, extra={"Content-Encoding": encoding})  # no length: read until the end
+        packer = zlib.compressobj(9, zlib.DEFLATED, (16 if encoding == "gzip" else 0) + zlib.MAX_WBITS)
+        block = b" " * 2**20
+        pending = packer.compress(b'{"files": [') + packer.flush(zlib.Z_FULL_FLUSH)
+        for _ in range(gigabytes * 1024):
+            pending += packer.compress(block) + packer.flush(zlib.Z_FULL_FLUSH)
+            if len(pending) >= 2**16:  # whole 64 KB reads, each of which inflates to about 64 MB
+                handler.wfile.write(pending)
+                pending = b""
+        handler.wfile.write(pending + packer.compress(b"]}") + packer.flush())
+    return serve
 
 
 _CHILD = """
 import json, resource, sys
 from pathlib import Path
 from fwprobe.index import IndexClient
-r = IndexClient(sys.argv[1], cache_dir=Path(sys.argv[2]), max_bytes=8 * 2**20).fetch("bomb")
-print(json.dumps({"error": r.error, "kind": r.error_kind, "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+client = IndexClient(sys.argv[1], cache_dir=Path(sys.argv[2]), max_bytes=int(sys.argv[3]))
+client.fetch("activeproj")  # requests, urllib3 and a connection in place before the baseline
+
+
+def kb(field):
+    # /proc: ru_maxrss would start at the forking parent's size (Linux keeps it across exec)
+    status = Path("/proc/self/status")
+    if not status.exists():
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return int(status.read_text().split(field + ":")[1].split()[0])
+
+
+before = kb("VmRSS")  # in use now, not the high-water mark the warm-up may have raised
+r = client.fetch("bomb")
+after = kb("VmHWM")
+print(json.dumps({"error": r.error, "kind": r.error_kind, "before_kb": before, "peak_kb": after}))
 """
 
 
-def test_a_decompression_bomb_costs_kilobytes_not_gigabytes(index_server, tmp_path: Path, bomb: bytes) -> None:
-    assert len(bomb) < 2**20
-
-    def serve(handler) -> None:
-        _headers(handler, extra={"Content-Encoding": "gzip", "Content-Length": str(len(bomb))})
-        handler.wfile.write(bomb)
-
-    index_server.routes["bomb"] = serve
-    done = subprocess.run([sys.executable, "-c", _CHILD, index_server.url, str(tmp_path)],
-                          capture_output=True, text=True, timeout=120)
+@pytest.mark.parametrize("gigabytes, encoding", [(2, "gzip"), (10, "gzip"), (10, "deflate")])
+def test_a_decompression_bomb_costs_the_cap_whatever_its_size(index_server, tmp_path: Path, gigabytes: int,
+                                                              encoding: str) -> None:
+    cap = 8 * 2**20
+    index_server.routes["bomb"] = _bomb(gigabytes, encoding)
+    done = subprocess.run([sys.executable, "-c", _CHILD, index_server.url, str(tmp_path), str(cap)],
+                          capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     answer = json.loads(done.stdout)
     assert answer["kind"] == "too-large" and answer["error"] == "answer larger than 8 MB"
-    assert answer["maxrss_kb"] < 200 * 1024, answer  # the bomb inflates to 512 MB
+    # the answer may grow to the cap; one inflate step and the buffer's slack are all that is added
+    assert (answer["peak_kb"] - answer["before_kb"]) * 1024 < cap + 4 * 2**20, answer
+
+
+@pytest.mark.parametrize("encoding, members", [("gzip", 1), ("gzip", 3), ("deflate", 1)])
+def test_a_compressed_page_many_steps_long_is_read_whole(index_server, tmp_path: Path, encoding: str,
+                                                         members: int) -> None:
+    files = [{"filename": f"proj-1.{i}.tar.gz", "upload-time": "2026-01-02T03:04:05Z"} for i in range(40000)]
+    page = json.dumps({"name": "proj", "files": files}, indent=4).encode()  # ~4 MB, many inflate steps
+    cut = [len(page) * i // members for i in range(members + 1)]
+    wbits = (16 if encoding == "gzip" else 0) + zlib.MAX_WBITS
+    body = b""
+    for a, b in zip(cut, cut[1:]):  # one gzip member per part (RFC 1952 allows several)
+        packer = zlib.compressobj(9, zlib.DEFLATED, wbits)
+        body += packer.compress(page[a:b]) + packer.flush()
+
+    def serve(handler) -> None:
+        _headers(handler, extra={"Content-Encoding": encoding, "Content-Length": str(len(body))})
+        handler.wfile.write(body)
+
+    index_server.routes["proj"] = serve
+    r = _client(index_server, tmp_path, max_bytes=len(page)).fetch("proj")
+    assert r.ok and r.release_count == 40000, r.error
+    tight = _client(index_server, tmp_path, max_bytes=len(page) - 1, refresh=True).fetch("proj")
+    assert tight.error_kind is IndexErrorKind.TOO_LARGE
 
 
 @pytest.mark.parametrize("encoding, data, reason", [

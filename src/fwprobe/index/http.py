@@ -2,8 +2,9 @@
 
 Every request has a deadline for the whole answer (not per read: a server that trickles one byte
 a second still ends at the deadline), and the body is read as a stream and abandoned past a size
-cap, counted both on the wire and after decompression (gzip and deflate, decoded here with a
-bounded decompressor, so a small compressed bomb costs kilobytes). Failures raise FetchError with
+cap, counted both on the wire and after decompression (gzip and deflate: raw bytes are read from
+the socket, never decoded by urllib3, and inflated here a bounded step at a time, so a bomb of any
+size and ratio costs the cap plus one step). Failures raise FetchError with
 a typed kind. Redirects are followed here (requests would read each redirect's whole body), at
 most MAX_REDIRECTS, and carry the URL's credentials only to the same host (tested).
 """
@@ -24,6 +25,7 @@ ACCEPT = f"{JSON_TYPE}, {HTML_TYPES[0]};q=0.2, text/html;q=0.1"
 # the largest; parsing a page at the cap peaks at about 300 MB of memory (measured).
 MAX_ANSWER_BYTES = 64 * 2**20
 CHUNK = 64 * 1024
+INFLATE_STEP = 256 * 1024  # the most one decompress call may produce
 CONNECT_TIMEOUT = 5.0
 MAX_REDIRECTS = 5
 
@@ -124,14 +126,53 @@ def _send(session: Any, url: str, deadline: float, budget: float) -> Any:
         raise FetchError(IndexErrorKind.BAD_RESPONSE, f"request failed: {short(exc)}") from exc
 
 
-def _decoder(encoding: str) -> Any:
+class _Inflater:
+    """gzip or deflate, inflated at most INFLATE_STEP bytes per call into ``out``, so memory stays
+    near the cap whatever the compression ratio (one 64 KB read of a bomb inflates to 64 MB)."""
+
+    def __init__(self, encoding: str, out: bytearray, max_bytes: int, too_large: FetchError) -> None:
+        self.gzip = encoding == "gzip"
+        self.out, self.max_bytes, self.too_large = out, max_bytes, too_large
+        self.decoder = self._new()
+
+    def _new(self) -> Any:
+        # deflate is zlib-wrapped, as the HTTP spec says
+        return zlib.decompressobj(16 + zlib.MAX_WBITS if self.gzip else zlib.MAX_WBITS)
+
+    def feed(self, data: bytes) -> None:
+        while data:
+            room = self.max_bytes + 1 - len(self.out)  # one byte past the cap proves it too large
+            piece = self.decoder.decompress(data, min(INFLATE_STEP, room))
+            self.out += piece
+            if len(self.out) > self.max_bytes:
+                raise self.too_large
+            if self.decoder.eof:
+                data = self.decoder.unused_data
+                if not self.gzip or not data:
+                    return  # what follows a deflate stream is ignored, as urllib3 does
+                self.decoder = self._new()  # a gzip body may hold several members (RFC 1952)
+            elif not piece and self.decoder.unconsumed_tail == data:
+                return  # no progress: zlib needs more input
+            else:
+                data = self.decoder.unconsumed_tail
+
+    def finish(self) -> None:
+        if self.decoder.unconsumed_tail:  # flush() would inflate it whole: never reached, feed() drains it
+            raise FetchError(IndexErrorKind.BAD_RESPONSE, "the index sent a corrupt compressed answer")
+        self.out += self.decoder.flush()  # output still held for input already consumed: a few bytes
+        if len(self.out) > self.max_bytes:
+            raise self.too_large
+
+
+def _decoder(encoding: str) -> str | None:
+    """The encoding fwprobe inflates itself ("gzip" or "deflate"), None for none; FetchError else."""
     encoding = encoding.strip().lower()
     if encoding in ("", "identity"):
         return None
     if encoding in ("gzip", "x-gzip"):
-        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+        return "gzip"
     if encoding == "deflate":
-        return zlib.decompressobj(zlib.MAX_WBITS)  # zlib-wrapped, as the HTTP spec says
+        return "deflate"
     raise FetchError(IndexErrorKind.BAD_RESPONSE, f"the index answered with an unsupported content "
                      f"encoding {encoding!r} (fwprobe asks for gzip or deflate)")
 
@@ -143,9 +184,10 @@ def _read_body(response: Any, deadline: float, budget: float, max_bytes: int) ->
     length = response.headers.get("Content-Length", "")
     if length.isdigit() and int(length) > max_bytes:
         raise too_large
-    decoder = _decoder(response.headers.get("Content-Encoding", ""))
+    encoding = _decoder(response.headers.get("Content-Encoding", ""))
     raw = response.raw
     out = bytearray()
+    inflater = _Inflater(encoding, out, max_bytes, too_large) if encoding else None
     wire = 0
     try:
         while True:
@@ -159,19 +201,14 @@ def _read_body(response: Any, deadline: float, budget: float, max_bytes: int) ->
             wire += len(chunk)
             if wire > max_bytes:
                 raise too_large
-            if decoder is None:
+            if inflater is None:
                 out += chunk
             else:
-                data = decoder.decompress(chunk, max_bytes + 1 - len(out))
-                out += data
-                if decoder.unconsumed_tail:  # output limit reached with input left: too large
-                    raise too_large
+                inflater.feed(chunk)
             if len(out) > max_bytes:
                 raise too_large
-        if decoder is not None:
-            out += decoder.flush()
-            if len(out) > max_bytes:
-                raise too_large
+        if inflater is not None:
+            inflater.finish()
     except zlib.error as exc:
         raise FetchError(IndexErrorKind.BAD_RESPONSE, f"the index sent a corrupt compressed answer ({exc})") from exc
     except (TimeoutError, OSError, requests.RequestException) as exc:
