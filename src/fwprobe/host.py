@@ -1,8 +1,8 @@
 """Facts about the machine fwprobe runs on: OS, kernel, libc, CPU, memory, container or WSL, and
 the environment variables that steer frameworks (credential-looking values redacted).
 
-Stdlib only: /etc/os-release, platform, /proc; `sw_vers` and the registry are not needed for the
-fields kept (platform answers them on macOS and Windows).
+Stdlib only: os-release(5) (/etc/os-release, else /usr/lib/os-release), platform, /proc; `sw_vers`
+and the registry are not needed for the fields kept (platform answers them on macOS and Windows).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import platform
 import re
+import shlex
 import socket
 from collections.abc import Mapping
 from pathlib import Path
@@ -43,14 +44,75 @@ def steering_env(environ: Mapping[str, str]) -> dict[str, str]:
             if STEERING.match(k) and not _TERRAFORM.match(k)}
 
 
-def parse_os_release(text: str) -> tuple[str | None, str | None]:
-    """(NAME, VERSION_ID) from /etc/os-release text (PRETTY_NAME when NAME is missing)."""
+# os-release(5): /etc/os-release takes precedence; /usr/lib/os-release only where it is absent
+OS_RELEASE_FILES = ("etc/os-release", "usr/lib/os-release")
+UNKNOWN_RELEASE = "Linux, OS release unknown (no /etc/os-release or /usr/lib/os-release)"
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _sh_double_quote_escapes(line: str) -> str:
+    """The line with backslash-dollar and backslash-backtick inside double quotes unescaped, as
+    sh does (shlex unescapes only a double quote or a backslash there)."""
+    out: list[str] = []
+    quote: str | None = None
+    i = 0
+    while i < len(line):
+        char = line[i]
+        if char == "\\" and quote != "'" and i + 1 < len(line):
+            nxt = line[i + 1]
+            out.append(nxt if quote == '"' and nxt in "$`" else char + nxt)
+            i += 2
+            continue
+        if char in "'\"" and quote in (None, char):
+            quote = None if quote else char
+        out.append(char)
+        i += 1
+    return "".join(out)
+
+
+def parse_os_release_values(text: str) -> dict[str, str]:
+    """Every assignment of an os-release file, read with shell rules as the ``distro`` library
+    does (shlex: quotes, backslash escapes, comments); a line sh could not read costs that line."""
     values: dict[str, str] = {}
     for line in text.splitlines():
-        key, sep, value = line.partition("=")
-        if sep:
-            values[key.strip()] = value.strip().strip('"').strip("'")
+        lexer = shlex.shlex(_sh_double_quote_escapes(line), posix=True)
+        lexer.whitespace_split = True
+        try:
+            words = list(lexer)
+        except ValueError:
+            continue  # an unbalanced quote
+        for word in words:  # leading NAME=value words are assignments, as in sh
+            key, sep, value = word.partition("=")
+            if not sep or not _NAME.fullmatch(key):
+                break
+            values[key] = value
+    return values
+
+
+def parse_os_release(text: str) -> tuple[str | None, str | None]:
+    """(NAME, VERSION_ID) from os-release text (PRETTY_NAME when NAME is missing)."""
+    values = parse_os_release_values(text)
     return values.get("NAME") or values.get("PRETTY_NAME"), values.get("VERSION_ID")
+
+
+def read_os_release(root: Path = Path("/")) -> str | None:
+    """The text of the os-release file that os-release(5) says to read under ``root``, None
+    when there is neither (an unreadable or dangling /etc/os-release falls back too)."""
+    for name in OS_RELEASE_FILES:
+        try:
+            return (root / name).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+    return None
+
+
+def linux_release(root: Path = Path("/")) -> tuple[str | None, str | None]:
+    """(name, version) of a Linux system; says plainly when no os-release file exists (every
+    distribution since about 2012 ships one; the older /etc/*-release formats differ per vendor)."""
+    text = read_os_release(root)
+    if text is None:
+        return UNKNOWN_RELEASE, None
+    return parse_os_release(text)
 
 
 def parse_meminfo(text: str) -> int | None:
@@ -86,7 +148,7 @@ def _read(path: str) -> str:
 def read_host(environ: Mapping[str, str] | None = None) -> Host:
     env = os.environ if environ is None else environ
     system = platform.system()
-    os_name, os_version = (parse_os_release(_read("/etc/os-release")) if system == "Linux" else (None, None))
+    os_name, os_version = linux_release() if system == "Linux" else (None, None)
     if system == "Darwin":
         os_name, os_version = "macOS", platform.mac_ver()[0] or None
     elif system == "Windows":
