@@ -265,3 +265,9 @@ def test_real_pypiserver_with_real_wheels_agrees_with_pip(tmp_path: Path) -> Non
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_the_real_pages_carry_no_absolute_url() -> None:
+    for path in PAGES.iterdir():
+        if not path.name.startswith("LICENSE"):
+            assert "://" not in path.read_text(), path.name
