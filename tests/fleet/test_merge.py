@@ -226,3 +226,20 @@ def test_an_unreachable_or_silent_ray_head_is_a_usage_error_not_a_hang() -> None
             _connect(SilentRay, f"127.0.0.1:{listener.getsockname()[1]}", 0.5)
     finally:
         listener.close()
+
+
+def test_a_mig_node_whose_framework_sees_one_mig_device_is_not_missing_gpus(tmp_path: Path) -> None:
+    """An H100 carved into 4 MIG devices: one CUDA process enumerates a single one (NVIDIA MIG
+    User Guide), so torch seeing 1 is whole; a plain 2-GPU node whose torch sees 1 is not."""
+    mig = json.loads(_node("mig-1", seen=1))
+    mig["system"]["gpus"] = [{**mig["system"]["gpus"][0], "name": "NVIDIA H100 80GB HBM3", "mig_mode": "Enabled"}]
+    mig["system"]["mig_devices"] = [{"gpu_index": 0, "index": i, "profile": p, "uuid": f"MIG-{i}"}
+                                    for i, p in enumerate(("3g.40gb", "2g.20gb", "1g.10gb", "1g.10gb"))]
+    d = tmp_path / "reports"
+    d.mkdir()
+    (d / "mig-1.json").write_text(json.dumps(mig))
+    (d / "plain-1.json").write_text(_node("plain-1", seen=1))
+    fleet = merge(iter_sources([str(d)]), "2026-11-23T13:00:00+00:00", "test")
+    missing = [x for x in fleet.diagnoses if x.code == "node-gpus-missing"]
+    assert [x.message for x in missing] == ["plain-1: pytorch sees 1 GPU(s), but the driver shows 2"]
+    assert {n.host: n.cuda_devices for n in fleet.nodes} == {"mig-1": 1, "plain-1": 2}

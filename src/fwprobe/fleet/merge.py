@@ -66,7 +66,18 @@ def fold(source: str, data: Any) -> Node | str:
                 cuda_driver_version=_str(system.get("cuda_driver_version")),
                 gpus=len(gpus), gpu_models=tuple(sorted({str(g.get("name")) for g in gpus})),
                 frameworks=tuple(frameworks),
-                error_codes=tuple(sorted({str(d.get("code")) for d in diagnoses if d.get("severity") == "error"})))
+                error_codes=tuple(sorted({str(d.get("code")) for d in diagnoses if d.get("severity") == "error"})),
+                cuda_devices=_cuda_devices(gpus, system.get("mig_devices")))
+
+
+def _cuda_devices(gpus: list[dict[str, Any]], mig_devices: Any) -> int:
+    """What one CUDA process enumerates on the node (NVIDIA MIG User Guide, "CUDA Device
+    Enumeration"): a single MIG device once any exists, and no non-MIG GPU beside it; else
+    every GPU not in MIG mode (a MIG-enabled GPU without MIG devices offers nothing)."""
+    mig_on = [g for g in gpus if str(g.get("mig_mode") or "").lower() == "enabled"]
+    if mig_on and isinstance(mig_devices, list) and mig_devices:
+        return 1
+    return len(gpus) - len(mig_on)
 
 
 def _time(text: str) -> dt.datetime | None:
@@ -164,11 +175,13 @@ def _diagnose(nodes: tuple[Node, ...], frameworks: tuple[FleetFramework, ...],
             best[key] = max(best.get(key, 0), f.accelerators)
     for n in nodes:
         for f in n.frameworks:
-            if f.outcome != "ok" or (n.gpus == 0 and best.get((f.id, n.gpu_models), 0) == 0):
+            if f.outcome != "ok" or (n.cuda_devices == 0 and best.get((f.id, n.gpu_models), 0) == 0):
                 continue
-            expected = max(n.gpus, best.get((f.id, n.gpu_models), 0))
+            expected = max(n.cuda_devices, best.get((f.id, n.gpu_models), 0))
             if f.accelerators < expected and (f.accelerators > 0 or f.build_cuda):
-                why = (f"the driver shows {n.gpus}" if n.gpus > f.accelerators
+                shows = (f"the driver shows {n.gpus}" if n.cuda_devices == n.gpus
+                         else f"one CUDA process can use {n.cuda_devices} here (MIG)")
+                why = (shows if n.cuda_devices > f.accelerators
                        else f"its peers with {', '.join(n.gpu_models) or 'the same GPUs'} see {expected}")
                 found.append(Diagnosis("node-gpus-missing", Severity.ERROR,
                                        f"{n.host}: {f.id} sees {f.accelerators} GPU(s), but {why}",

@@ -34,6 +34,8 @@ class Node:
     gpu_models: tuple[str, ...] = ()
     frameworks: tuple[NodeFramework, ...] = ()
     error_codes: tuple[str, ...] = ()  # error-level diagnosis codes of the node's own report
+    # devices one CUDA process can enumerate: the GPUs, but a single MIG device on a MIG node
+    cuda_devices: int = 0
 
 
 @dataclass(frozen=True)
