@@ -225,3 +225,24 @@ def test_merge_json_keeps_the_payloads(tmp_path: Path) -> None:
     fleet = json.loads(done.stdout)
     assert PAYLOAD in {n["host"] for n in fleet["nodes"]}
     assert {n["driver_version"] for n in fleet["nodes"]} == {PAYLOAD}
+
+
+@pytest.mark.parametrize("command", ["scan", "check"])
+def test_prometheus_keeps_every_payload_inside_its_label(hostile: Path, command: str) -> None:
+    """Every line is a HELP/TYPE comment or one whole sample (check's annotations went to
+    stderr); the device name comes back whole from its label; promtool accepts the text."""
+    from fakes.exposition import parse, promtool_check
+    from fwprobe.render.escape import terminal
+
+    args = ([*SCAN, "--exercise"] if command == "scan" else
+            ["check", "--no-index", "--keep-pythonpath", "-f", "raisefw", "--require-gpu", "pytorch", "--no-exercise"])
+    done = _run([*args, "--format", "prometheus"], hostile)
+    assert done.returncode == (0 if command == "scan" else 1), done.stderr
+    _assert_terminal_safe(done.stdout)
+    _assert_terminal_safe(done.stderr)
+    samples = parse(done.stdout)
+    values = {v for _, labels, _ in samples for v in labels.values()}
+    assert terminal(PAYLOAD, multiline=True) in values  # the device name, its line feeds kept
+    assert terminal(META_VERSION) in values  # the metadata version, its CR shown as \r
+    assert command == "scan" or "::error title=fwprobe " in done.stderr
+    promtool_check(done.stdout)

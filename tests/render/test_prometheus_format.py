@@ -140,7 +140,7 @@ def test_every_fact_of_the_report_becomes_its_series() -> None:
     assert len(status) == len(Status) and status[(("framework", "pytorch"), ("status", "active"))] == 1
     assert sum(status.values()) == 1
     assert series(text, "fwprobe_framework_newest_release_info") == {
-        (("distribution", "torch"), ("framework", "pytorch"), ("version", "2.6.0")): 1}
+        (("distribution", "torch"), ("framework", "pytorch"), ("prerelease", "false"), ("version", "2.6.0")): 1}
     assert series(text, "fwprobe_framework_release_age_seconds") == {(("framework", "pytorch"),): 26 * 86400 + 6 * 3600}
     assert series(text, "fwprobe_framework_recent_releases") == {(("framework", "pytorch"),): 8}
     assert series(text, "fwprobe_framework_releases_behind") == {(("framework", "pytorch"),): 3}

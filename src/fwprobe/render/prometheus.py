@@ -168,15 +168,17 @@ def _release(m: _Metrics, r: FrameworkResult, when: dt.datetime | None) -> None:
     newest = status.newest
     if newest is None:
         return
-    m("fwprobe_framework_newest_release_info", "The newest release on the package index.").set(
-        1, framework=fw, distribution=status.newest_distribution, version=newest.version)
+    m("fwprobe_framework_newest_release_info", "The newest release on the package index, pre-releases included "
+                                               "(they count as activity).").set(
+        1, framework=fw, distribution=status.newest_distribution, version=newest.version,
+        prerelease=_bool(newest.prerelease))
     age: float | None = None
     if newest.date is not None and when is not None:
         age = max(0.0, (when - newest.date).total_seconds())
     elif status.days_since_release is not None:
         age = status.days_since_release * 86400
     if age is not None:
-        m("fwprobe_framework_release_age_seconds", "Time from the newest release's upload to the scan.").set(
+        m("fwprobe_framework_release_age_seconds", "Time from the newest release's first upload to the scan.").set(
             age, framework=fw)
     m("fwprobe_framework_recent_releases", "Releases in the 365 days before the scan.").set(
         status.releases_last_365_days, framework=fw)
