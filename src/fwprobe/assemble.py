@@ -14,29 +14,28 @@ from typing import TYPE_CHECKING
 
 from fwprobe import __version__, assess
 from fwprobe.catalog import Catalog, Framework, normalize
-from fwprobe.core import ScanOptions, status_names
 from fwprobe.host import read_host
 from fwprobe.inventory import Inventory, on_pythonpath, parse_inventory
 from fwprobe.model import FrameworkResult, Outcome, ProbeResult, Report
-from fwprobe.probes.launch import ProbeChildren, Progress
+from fwprobe.plan import Children, Plan, ScanOptions, status_names
+from fwprobe.probes.launch import Progress
 from fwprobe.probes.results import collect
-from fwprobe.runner import Child
 from fwprobe.system import read_system
-from fwprobe.target import Workdir, inventory_answer
+from fwprobe.target import inventory_answer
 
 if TYPE_CHECKING:
     from fwprobe.index import IndexClient
 
 
-def assemble(catalog: Catalog, chosen: tuple[Framework, ...], options: ScanOptions, python: str,
-             selected_by: str, index: IndexClient | None, progress: Progress, when: dt.datetime,
-             workdir: Workdir, inventory: Child, probes: ProbeChildren, env_set: dict[str, str]) -> Report:
+def assemble(catalog: Catalog, plan: Plan, children: Children, index: IndexClient | None, progress: Progress,
+             when: dt.datetime) -> Report:
     """The inventory's answer decides which probes run (those not started yet start now; those
     of frameworks not installed are dropped); system facts and index answers come side by side
     with the probes; then the report and its diagnoses."""
+    chosen, options, python, probes = plan.chosen, plan.options, plan.python, children.probes
     with ThreadPoolExecutor(max_workers=2) as pool:
         system_f = pool.submit(read_system)
-        inv = parse_inventory(inventory_answer(python, inventory, workdir))
+        inv = parse_inventory(inventory_answer(python, children.inventory, children.workdir))
         installed = [fw for fw in chosen if inv.installed(fw)]
         probes.drop(fw.id for fw in chosen if fw not in installed)
         releases_f = pool.submit(index.fetch_many, _index_names(chosen, inv)) if index is not None else None
@@ -51,14 +50,14 @@ def assemble(catalog: Catalog, chosen: tuple[Framework, ...], options: ScanOptio
     report = Report(
         generated_at=when.isoformat(timespec="seconds"),
         fwprobe_version=__version__,
-        target=replace(inv.interpreter, selected_by=selected_by),
+        target=replace(inv.interpreter, selected_by=plan.selected_by),
         system=system,
         frameworks=results,
         host=read_host(),
         index_url=index.display_url if index is not None else None,
         options={"python": python, "import": options.do_import, "timeout": options.timeout,
                  "exercise": options.exercise, "frameworks": [fw.id for fw in chosen],
-                 "probe_env": env_set},
+                 "probe_env": dict(plan.env_set)},
     )
     return replace(report, diagnoses=assess.diagnose(report, catalog, inv))
 

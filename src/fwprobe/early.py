@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # imported in start(): __main__ imports this module before it holds Ctrl-C back
-    from fwprobe.core import Children, ScanOptions
+    from fwprobe.plan import Children, ScanOptions
 
 # scan's options, as its CLI defines them (fwprobe.cli.scan_cmd); tests keep the two in step.
 # "": read past, they do not change what the children do
@@ -35,7 +35,7 @@ def guess_options(argv: list[str]) -> tuple[str | None, ScanOptions] | None:
     ``argv`` is not a `scan` this function can read simply."""
     if argv[:1] != ["scan"]:
         return None
-    from fwprobe.core import DEFAULT_TIMEOUT, ScanOptions
+    from fwprobe.plan import DEFAULT_TIMEOUT, ScanOptions
 
     values: dict[str, list[str]] = {"python": [], "framework": [], "timeout": [], "catalog": []}
     flags: set[str] = set()
@@ -73,7 +73,7 @@ def start(argv: list[str]) -> None:
         return
     catalog_path, options = guessed
     from fwprobe.catalog import load_catalog
-    from fwprobe.core import Children, make_plan
+    from fwprobe.plan import Children, make_plan
 
     try:  # the catalog's version specifiers are left to the CLI, which reads it all
         _children = Children(make_plan(load_catalog(catalog_path, check_versions=False), options))

@@ -12,7 +12,8 @@ import pytest
 from fakes.nvidia import FAILURES, replay_system
 from fakes.reports import CATALOG, ReportBuilder
 from fwprobe.assess import diagnose
-from fwprobe.assess.diagnoses.environment import cuda_enumerable, nvidia_failure, resolve_mig
+from fwprobe.assess.diagnoses.environment import nvidia_failure
+from fwprobe.assess.diagnoses.facts import cuda_enumerable, resolve_mig
 from fwprobe.model import Host, Severity, System
 
 H100_MIG = "linux-x86_64__nvidia-h100-mig__590.48.01.txt"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from fwprobe.assess.diagnoses.environment import cuda_enumerable
+from fwprobe.assess.diagnoses.facts import cuda_enumerable
 from fwprobe.assess.diagnoses.registry import Context, Finding, Subject, rule
 from fwprobe.model import Device, Exercise, Outcome, Severity
 from fwprobe.parsers import arch_covers

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from fwprobe.assess.diagnoses.environment import cuda_enumerable
+from fwprobe.assess.diagnoses.facts import cuda_enumerable
 from fwprobe.assess.diagnoses.registry import Context, Finding, Subject, rule
 from fwprobe.assess.messages import fill
 from fwprobe.assess.versions import parse_version, release_tuple

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Callable
 
+from fwprobe.assess.diagnoses.facts import visible_devices_problem
 from fwprobe.catalog import Catalog, Framework, normalize
 from fwprobe.model import Diagnosis, Distribution, FrameworkResult, ProbeResult, Report, Severity, System
 
@@ -70,8 +71,6 @@ class Context:
     @cached_property
     def hidden_gpus(self) -> str | None:
         """Why CUDA_VISIBLE_DEVICES hides every GPU, or None."""
-        from fwprobe.assess.diagnoses.environment import visible_devices_problem
-
         return visible_devices_problem(self.system)
 
     def is_installed(self, key: str) -> bool:
