@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable, List, Optional, TypeVar
 
 import typer
 
-from fwprobe import __version__, render
+from fwprobe import __version__, options, render
 from fwprobe.errors import UsageError
 from fwprobe.render import escape
 
@@ -238,42 +238,32 @@ def _scan_options(python: Optional[str], framework: Optional[List[str]], no_impo
                        timeout=timeout, keep_pythonpath=keep_pythonpath, exercise=exercise)
 
 
-_PYTHON = typer.Option(None, "--python", "-p", metavar="PATH",
-                       help="Target interpreter: a python executable, or a virtualenv/conda "
-                            "environment directory (Python 3.6+; fwprobe need not be installed there). "
-                            "Default: the environment you are in: VIRTUAL_ENV, CONDA_PREFIX, a .venv "
-                            "here or in a parent, python3 on PATH; 'self' means fwprobe's own.")
-_FRAMEWORK = typer.Option(None, "--framework", "-f", metavar="NAME",
-                          help="Only this framework (id, name, import or distribution name); repeatable.")
-_NO_IMPORT = typer.Option(False, "--no-import",
-                          help="Metadata only: never import a framework (fast; safe on untrusted environments).")
-_TIMEOUT = typer.Option(90.0, "--timeout", metavar="SECONDS",
-                        help="Per-framework probe timeout, also bounding the metadata scan "
-                             "(TensorFlow's first import can be slow).")
-_CLAIMS = typer.Option(False, "--claims",
-                       help="Also show findings about the catalog's own claims (claim-contradicted), "
-                            "which are for its maintainers (fwprobe status shows them); they never fail a check.")
-_KEEP_PP = typer.Option(False, "--keep-pythonpath",
-                        help="Pass PYTHONPATH/PYTHONHOME to the target (dropped by default).")
-_CATALOG = typer.Option(None, "--catalog", metavar="PATH", help="A catalog directory or TOML file instead of the built-in one.")
-_NO_INDEX = typer.Option(False, "--no-index", help="Do not ask the package index (no release/status columns).")
-_INDEX_URL = typer.Option(None, "--index-url", metavar="URL",
-                          help="Package index (Simple API) base URL. Default: FWPROBE_INDEX_URL, "
-                               "then PIP_INDEX_URL, pip's config files, then pip's own default.")
-_OFFLINE = typer.Option(False, "--offline", help="Use only the on-disk index cache; no network.")
-_REFRESH = typer.Option(False, "--refresh", help="Ignore the index cache (answers are still saved).")
-_INDEX_TIMEOUT = typer.Option(15.0, "--index-timeout", metavar="SECONDS",
-                              help="Deadline for each index answer, however slowly it trickles (a whole run: twice this).")
-_OUTPUT = typer.Option(None, "--output", "-o", metavar="FILE",
-                       help="Write the report to FILE instead of stdout, whole (a temporary file renamed); "
-                            "{host} and {time} are filled in (e.g. -o reports/{host}.json, one file per node).")
-_EXERCISE_HELP = ("Prove each device usable: run one tiny computation (a 64x64 matmul of ones, checked "
-                  "exactly) on every device each framework lists, cpu included. Probe children never "
-                  "preallocate GPU memory (TF_FORCE_GPU_ALLOW_GROWTH, XLA_PYTHON_CLIENT_PREALLOCATE).")
+def _opt(name: str, **override: Any) -> Any:
+    """The typer parameter of scan option ``name``, from the one table (fwprobe.options);
+    ``override`` changes its default or help for one command."""
+    o = options.BY_NAME[name]
+    return typer.Option(override.get("default", o.default), *o.flags, metavar=o.metavar,
+                        help=override.get("help", o.help))
+
+
+_PYTHON = _opt("python")
+_FRAMEWORK = _opt("framework")
+_NO_IMPORT = _opt("no_import")
+_TIMEOUT = _opt("timeout")
+_CLAIMS = _opt("claims")
+_KEEP_PP = _opt("keep_pythonpath")
+_CATALOG = _opt("catalog_path")
+_NO_INDEX = _opt("no_index")
+_INDEX_URL = _opt("index_url")
+_OFFLINE = _opt("offline")
+_REFRESH = _opt("refresh")
+_INDEX_TIMEOUT = _opt("index_timeout")
+_OUTPUT = _opt("output")
+_EXERCISE_HELP = options.EXERCISE_HELP
 
 
 def _format_option(command: str, default: Optional[str] = None) -> Any:
-    return typer.Option(default, "--format", metavar="FORMAT", help=render.formats_help(command))
+    return _opt("fmt", default=default, help=render.formats_help(command))
 
 
 @app.command("scan")
@@ -282,7 +272,7 @@ def scan_cmd(
     python: Optional[str] = _PYTHON,
     framework: Optional[List[str]] = _FRAMEWORK,
     no_import: bool = _NO_IMPORT,
-    exercise: bool = typer.Option(False, "--exercise", help=_EXERCISE_HELP),
+    exercise: bool = _opt("exercise"),
     fmt: Optional[str] = _format_option("scan"),
     output: Optional[Path] = _OUTPUT,
     timeout: float = _TIMEOUT,

@@ -19,7 +19,8 @@ from fwprobe import __version__
 from fwprobe.catalog import Catalog
 from fwprobe.clock import now_utc
 from fwprobe.interrupts import interrupts_deferred
-from fwprobe.plan import DEFAULT_TIMEOUT, Children, Plan, ScanOptions, make_plan, status_names
+from fwprobe.options import DEFAULT_TIMEOUT
+from fwprobe.plan import Children, Plan, ScanOptions, make_plan, status_names
 from fwprobe.probes.launch import NoProgress, Progress
 
 if TYPE_CHECKING:

@@ -16,16 +16,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from fwprobe.options import SCAN_OPTIONS
+
 if TYPE_CHECKING:  # imported in start(): __main__ imports this module before it holds Ctrl-C back
     from fwprobe.plan import Children, ScanOptions
 
-# scan's options, as its CLI defines them (fwprobe.cli.scan_cmd); tests keep the two in step.
+# scan's options, from the one table the CLI builds its own from (fwprobe.options);
 # "": read past, they do not change what the children do
-_VALUES = {"--python": "python", "-p": "python", "--framework": "framework", "-f": "framework",
-           "--timeout": "timeout", "--catalog": "catalog",
-           "--format": "", "--output": "", "-o": "", "--index-url": "", "--index-timeout": ""}
-_FLAGS = {"--no-import": "no_import", "--keep-pythonpath": "keep_pythonpath", "--exercise": "exercise",
-          "--no-index": "", "--offline": "", "--refresh": "", "--claims": ""}
+_VALUES = {flag: o.early_key for o in SCAN_OPTIONS if o.takes_value for flag in o.flags}
+_FLAGS = {flag: o.early_key for o in SCAN_OPTIONS if not o.takes_value for flag in o.flags}
 
 _children: Children | None = None  # started by start(), until take() hands them to the scan
 
@@ -35,7 +34,8 @@ def guess_options(argv: list[str]) -> tuple[str | None, ScanOptions] | None:
     ``argv`` is not a `scan` this function can read simply."""
     if argv[:1] != ["scan"]:
         return None
-    from fwprobe.plan import DEFAULT_TIMEOUT, ScanOptions
+    from fwprobe.options import DEFAULT_TIMEOUT
+    from fwprobe.plan import ScanOptions
 
     values: dict[str, list[str]] = {"python": [], "framework": [], "timeout": [], "catalog": []}
     flags: set[str] = set()

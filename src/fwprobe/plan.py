@@ -14,10 +14,9 @@ from dataclasses import dataclass
 
 from fwprobe import reaper
 from fwprobe.catalog import Catalog, Framework
+from fwprobe.options import DEFAULT_TIMEOUT
 from fwprobe.probes.launch import ProbeChildren, probe_env
 from fwprobe.target import Workdir, select_python, start_inventory
-
-DEFAULT_TIMEOUT = 90.0  # TensorFlow's first import on a cold disk can take tens of seconds
 
 
 @dataclass(frozen=True)

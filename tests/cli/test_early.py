@@ -18,6 +18,7 @@ from fakes.frameworks import FAKE_TORCH_CPU, HANG, write_module
 from fwprobe import cli, core, early
 from fwprobe.catalog import load_catalog
 from fwprobe.core import ScanOptions, scan
+from fwprobe.options import SCAN_OPTIONS
 from fwprobe.runner import Child
 
 runner = CliRunner()
@@ -57,6 +58,34 @@ def test_the_guess_is_what_the_cli_reads(argv: list[str], monkeypatch: pytest.Mo
 ])
 def test_what_the_guess_cannot_read_simply_starts_nothing(argv: list[str]) -> None:
     assert early.guess_options(argv) is None
+
+
+_SAMPLE = {"python": "/x/bin/python", "framework": "torch", "fmt": "json", "output": "o.json", "timeout": "7.5",
+           "index_url": "http://127.0.0.1:9/simple", "index_timeout": "3", "catalog_path": "c.toml"}
+
+
+@pytest.mark.parametrize("argv", [
+    ["scan", flag, *([_SAMPLE[o.name]] if o.takes_value else [])] for o in SCAN_OPTIONS for flag in o.flags])
+def test_every_option_in_the_table_reads_the_same_through_both_parsers(argv: list[str],
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each scan option, each spelling, through early's reading and typer's: the same options."""
+    test_the_guess_is_what_the_cli_reads(argv, monkeypatch)
+
+
+def test_scan_check_and_fleet_build_their_options_from_the_table() -> None:
+    commands = typer.main.get_command(cli.app).commands  # type: ignore[attr-defined]
+    for name, shared in (("scan", {o.name for o in SCAN_OPTIONS}),
+                         ("check", {o.name for o in SCAN_OPTIONS} - {"no_import"}),  # check always imports
+                         ("fleet", {"framework", "no_import", "exercise", "fmt", "output"})):
+        params = {p.name: p for p in commands[name].params}
+        for key in shared:
+            option = next(o for o in SCAN_OPTIONS if o.name == key)
+            if key == "exercise" and name == "check":
+                continue  # check's own --exercise/--no-exercise (on with --require-gpu)
+            assert key in params, (name, key)
+            assert set(option.flags) <= set(params[key].opts), (name, key)
+            if key != "fmt":  # --format's help is each command's list of renderers
+                assert params[key].help == option.help, (name, key)
 
 
 def test_the_guess_knows_every_option_of_scan() -> None:
