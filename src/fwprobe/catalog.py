@@ -1,175 +1,40 @@
-"""Load and validate the framework catalog (``catalog/*.toml``) into typed records."""
+"""Load and validate the framework catalog (``catalog/*.toml``) into typed records.
+
+The records themselves live in ``fwprobe.catalog_records``; they are re-exported here, so
+``from fwprobe.catalog import Catalog, Framework, normalize`` is the one import callers need.
+"""
 
 from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import fields
 from pathlib import Path
 from typing import Any, Callable
 
-from fwprobe.errors import UsageError
+from fwprobe.catalog_records import (
+    CLAIM_COLUMNS,
+    CLAIMED_STATUSES,
+    COMPAT_TESTS,
+    EVIDENCE_KINDS,
+    Catalog,
+    CatalogError,
+    Claim,
+    CompatRule,
+    Framework,
+    ImportHint,
+    Thresholds,
+    normalize,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.9/3.10 only
     import tomli as tomllib
 
-CLAIMED_STATUSES = ("active", "stale", "unmaintained", "archived", "deprecated", "integrated")
-
-
-class CatalogError(UsageError):
-    """A catalog file is missing, unreadable or invalid; the message names file, entry, field."""
-
-
-def normalize(name: str) -> str:
-    """PEP 503 normalised distribution name."""
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    active_days: int = 365
-    stale_days: int = 730
-    # CPythons still supported upstream: a newest release that installs on none is unmaintained
-    supported_pythons: tuple[str, ...] = ("3.10", "3.11", "3.12", "3.13", "3.14")
-
-
-COMPAT_TESTS = ("other-version", "other-missing", "same-release", "requires-dist")
-
-
-@dataclass(frozen=True)
-class CompatRule:
-    """A known-incompatible combination, evaluated by ``assess`` (data, not code).
-
-    The rule applies when distribution ``when`` is installed at a version in ``when_version``
-    (and ``env`` is set, if given). Then ``test`` decides whether ``other`` is incompatible:
-    other-version: other is installed at a version in ``other_version``;
-    other-missing: other is not installed;
-    same-release: other is installed but its major.minor differs from when's;
-    requires-dist: other's installed version violates when's own Requires-Dist on it.
-    """
-
-    id: str
-    when: str
-    other: str
-    message: str
-    hint: str
-    test: str = "other-version"
-    when_version: str = ""
-    other_version: str = ""
-    env: str = ""
-    source: str = ""
-
-
-@dataclass(frozen=True)
-class ImportHint:
-    """Advice for an import failure whose message matches ``match`` (a regular expression).
-
-    The hint may use the match's named groups, ``{pin}`` (the installed distribution==version),
-    ``{import_name}``, ``{python}`` and the probe's string details (e.g. ``{keras_backend_source}``).
-    With ``if_installed``, the hint applies only when one of those frameworks (catalog keys) is
-    installed; the first one found fills ``{installed}``.
-    """
-
-    match: str
-    hint: str
-    if_installed: tuple[str, ...] = ()
-
-
-# How a claim can be checked (the evaluators live in assess/claims.py; a test keeps them in step).
-EVIDENCE_KINDS = ("probe", "index-requires", "index-classifier", "index-maintainer")
-CLAIM_COLUMNS = ("features", "execution", "use_cases", "claim", "maintainer")
-
-
-@dataclass(frozen=True)
-class Claim:
-    """One checkable statement of a framework's row, and the evidence that decides it.
-
-    probe: the value at ``key`` (a dotted path in the probe result: execution.eager_default,
-    details.keras_backend) equals ``expect``. index-requires: the newest release's Requires-Dist
-    names ``key`` (expect true) or not (expect false). index-classifier: the classifiers hold
-    ``key``. index-maintainer: the index's author/maintainer metadata mentions ``key``.
-    """
-
-    id: str
-    column: str
-    statement: str
-    evidence: str
-    key: str
-    expect: Any = True
-
-
-@dataclass(frozen=True)
-class Framework:
-    id: str
-    name: str
-    seed: bool
-    import_name: str
-    probe: str
-    distributions: tuple[str, ...]
-    companions: tuple[str, ...]
-    forks: tuple[str, ...]
-    features: str
-    execution: str
-    use_cases: str
-    claim: str
-    claimed_status: str
-    maintainer: str
-    integrated_into: str = ""
-    # GPU-capable: GPU diagnoses (cpu-only build, not visible, driver) apply to it
-    gpu: bool = False
-    # how a CPU-only build shows in metadata alone: its distribution names, or a local version label
-    cpu_only_distributions: tuple[str, ...] = ()
-    cpu_only_local_versions: tuple[str, ...] = ()
-    # how to install a GPU build; may use {cuda} (the driver's CUDA) and {cuda_major}
-    gpu_install_hint: str = ""
-    import_hints: tuple[ImportHint, ...] = ()
-    # the first release whose builds carry kernels for a GPU architecture: {"sm_120": "2.7.0"}
-    arch_first_release: dict[str, str] = field(default_factory=dict)
-    # the claim includes "community forks exist": checked against the forks' own status
-    claim_forks: bool = False
-    claims: tuple[Claim, ...] = ()
-    source: str = ""
-
-
-@dataclass(frozen=True)
-class Catalog:
-    frameworks: tuple[Framework, ...]
-    thresholds: Thresholds = field(default_factory=Thresholds)
-    compat: tuple[CompatRule, ...] = ()
-
-    def get(self, key: str) -> Framework | None:
-        """The framework whose id, name, import name or any distribution matches ``key``."""
-        k = normalize(key)
-        for fw in self.frameworks:
-            if k in (fw.id, normalize(fw.name), normalize(fw.import_name)) or k in fw.distributions:
-                return fw
-        return None
-
-    def select(self, keys: list[str] | None) -> tuple[Framework, ...]:
-        """Frameworks named by ``keys`` (all when empty); raises CatalogError for unknown names."""
-        if not keys:
-            return self.frameworks
-        chosen: list[Framework] = []
-        for key in keys:
-            fw = self.get(key)
-            if fw is None:
-                known = ", ".join(f.id for f in self.frameworks)
-                raise CatalogError(f"unknown framework {key!r}; the catalog has: {known}")
-            if fw not in chosen:
-                chosen.append(fw)
-        return tuple(chosen)
-
-    def inventory_names(self) -> list[str]:
-        """The distributions the inventory looks for: every framework's and companion's, those
-        the compat rules name, and the CUDA wheels frameworks pin ("nvidia-*", a prefix)."""
-        names: list[str] = []
-        for fw in self.frameworks:
-            names += [*fw.distributions, *fw.companions]
-        for rule in self.compat:
-            names += [rule.when, rule.other]
-        return [*sorted(set(names)), "nvidia-*"]
+__all__ = ["CLAIMED_STATUSES", "CLAIM_COLUMNS", "COMPAT_TESTS", "EVIDENCE_KINDS", "Catalog", "CatalogError", "Claim",
+           "CompatRule", "Framework", "ImportHint", "Thresholds", "default_catalog_dir", "device_probe_kinds",
+           "load_catalog", "normalize", "probe_kinds"]
 
 
 def default_catalog_dir() -> Path:
@@ -224,30 +89,29 @@ class _Entry:
         return tuple(dict.fromkeys(normalize(v) for v in value))
 
 
-_FRAMEWORK_KEYS = {
-    "id", "name", "seed", "import_name", "probe", "distributions", "companions", "forks",
-    "features", "execution", "use_cases", "claim", "claimed_status", "maintainer",
-    "integrated_into", "gpu", "cpu_only_distributions", "cpu_only_local_versions",
-    "gpu_install_hint", "import_hints", "claim_forks", "arch_first_release", "claims",
-}
-_CLAIM_KEYS = {"id", "column", "statement", "evidence", "key", "expect"}
-_IMPORT_HINT_KEYS = {"match", "hint", "if_installed"}
+# a framework table's fields are the record's, less what loading fills in itself
+_FRAMEWORK_KEYS = {f.name for f in fields(Framework)} - {"source"}
+_CLAIM_KEYS = {f.name for f in fields(Claim)}
+_IMPORT_HINT_KEYS = {f.name for f in fields(ImportHint)}
+
+
 
 
 def probe_kinds() -> tuple[str, ...]:
-    """The probe kinds the catalog accepts: exactly those the agent registers."""
-    from fwprobe.probes.agent import PROBES  # stdlib-only module; imported when a catalog loads
+    """The probe kinds the catalog accepts: exactly the entries of the agent's KINDS table."""
+    from fwprobe.probes.agent import KINDS  # stdlib-only module; imported when a catalog loads
 
-    return tuple(PROBES)
+    return tuple(KINDS)
 
 
 def device_probe_kinds() -> tuple[str, ...]:
     """The probe kinds that list a framework's devices (the others, e.g. ``generic``, do not)."""
-    from fwprobe.probes.agent import LISTS_DEVICES
+    from fwprobe.probes.agent import KINDS
 
-    return tuple(LISTS_DEVICES)
-_COMPAT_KEYS = {"id", "when", "when_version", "other", "other_version", "message", "hint", "env",
-                "test"}
+    return tuple(name for name, kind in KINDS.items() if kind.lists_devices)
+
+
+_COMPAT_KEYS = {f.name for f in fields(CompatRule)} - {"source"}
 
 
 def _one_of(choices: tuple[str, ...]) -> Callable[[Any], str]:

@@ -29,13 +29,38 @@ def test_the_shipped_catalog_loads_with_the_seed_and_beyond() -> None:
     assert c.compat, "compatibility rules live in the catalog"
 
 
-def test_the_probe_kinds_accepted_are_exactly_the_agents_registry() -> None:
-    from fwprobe.catalog import probe_kinds
+def test_the_probe_kinds_accepted_are_exactly_the_agents_table() -> None:
+    from fwprobe.catalog import device_probe_kinds, probe_kinds
     from fwprobe.probes import agent
 
-    assert set(probe_kinds()) == set(agent.PROBES)
-    assert all(callable(fn) for fn in agent.PROBES.values())
-    assert {fw.probe for fw in load_catalog().frameworks} <= set(agent.PROBES)
+    assert set(probe_kinds()) == set(agent.KINDS)
+    assert all(callable(kind.probe) for kind in agent.KINDS.values())
+    assert {fw.probe for fw in load_catalog().frameworks} <= set(agent.KINDS)
+    assert set(device_probe_kinds()) == {name for name, kind in agent.KINDS.items() if kind.lists_devices}
+
+
+def test_every_kind_that_lists_devices_has_an_exercise() -> None:
+    """A GPU-capable kind (one that lists devices) without an exercise would let `check
+    --require-gpu` pass on visibility alone: each one must say how to compute on a device."""
+    from fwprobe.catalog import device_probe_kinds
+    from fwprobe.probes import agent
+
+    missing = [name for name in device_probe_kinds() if not callable(agent.KINDS[name].exercise)]
+    assert missing == [], f"probe kinds that list devices but have no exercise: {missing}"
+
+
+def test_a_framework_table_accepts_exactly_the_records_fields(tmp_path: Path) -> None:
+    """The allowed keys come from the Framework dataclass: a new field is a new TOML key at once."""
+    from dataclasses import fields
+
+    from fwprobe.catalog import Framework
+
+    path = tmp_path / "extra.toml"
+    path.write_text(GOOD + 'colour = "red"\n')
+    with pytest.raises(CatalogError) as err:
+        load_catalog(path)
+    allowed = str(err.value).split("(allowed: ", 1)[1].rstrip(")").split(", ")
+    assert set(allowed) == {f.name for f in fields(Framework)} - {"source"}  # source: where it was loaded from
 
 
 def test_gpu_frameworks_each_carry_their_own_install_hint() -> None:
@@ -46,10 +71,11 @@ def test_gpu_frameworks_each_carry_their_own_install_hint() -> None:
 
 
 def test_a_gpu_framework_needs_a_probe_kind_that_lists_devices() -> None:
+    from fwprobe.catalog import device_probe_kinds
     from fwprobe.probes import agent
 
-    assert "generic" in agent.PROBES and "generic" not in agent.LISTS_DEVICES
-    assert set(agent.LISTS_DEVICES) < set(agent.PROBES)
+    assert "generic" in agent.KINDS and "generic" not in device_probe_kinds()
+    assert set(device_probe_kinds()) < set(agent.KINDS)
 
 
 def test_normalize_is_pep503() -> None:

@@ -8,7 +8,7 @@ its private work dir as ``fwprobe_agent.py`` and runs it there::
     python fwprobe_agent.py probe <probe-name> <import-name> <result.json> [exercise] [evidence]
 
 ``exercise``: compute on every listed device; ``evidence``: also measure the claims that cost a
-computation (EVIDENCE below).
+computation (each kind's ``evidence`` in KINDS below).
 
 The answer is written to ``result.json`` (atomically, by rename), never to stdout/stderr, so
 whatever a framework prints cannot corrupt it. A probe writes a partial answer after the
@@ -649,37 +649,68 @@ def probe_generic(module, out, notes):
     not known, rather than none), so no device rule judges it."""
 
 
-PROBES = {"torch": probe_torch, "tensorflow": probe_tensorflow, "keras": probe_keras,
-          "theano": probe_theano, "jax": probe_jax, "generic": probe_generic}
-# the kinds that list devices (the catalog accepts gpu = true only for these)
-LISTS_DEVICES = ("torch", "tensorflow", "keras", "theano", "jax")
-# Claim evidence that costs a computation (an eager op, scripting a function): only when asked
-# (`fwprobe status --python`); a scan does not judge claims and does not pay for it.
-EVIDENCE = {"torch": evidence_torch, "jax": evidence_jax}
-EXERCISES = {"torch": exercise_torch, "tensorflow": exercise_tensorflow, "keras": exercise_keras,
-             "theano": exercise_theano, "jax": exercise_jax}
+def _keras_prepare(out):
+    """Before the import: where Keras will take its backend from (the import may fail on it)."""
+    keras_home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+    backend, source = _keras_backend_source(_keras_config(keras_home))
+    out["keras_backend_source"] = {"backend": backend, "source": source}
+
+
+def _keras_targets(out):
+    return [{"kind": "backend", "index": 0, "name": out.get("keras_backend")}]  # one op through its backend
+
+
+def _theano_targets(out):
+    devices = list(out.get("devices") or [])
+    return [d for d in devices if d["kind"] == "cpu"] or devices[:1]  # one compiled function
+
+
+class Kind(object):
+    """One probe kind: everything the agent knows about a family of frameworks, in one place.
+
+    probe(module, out, notes): what the framework says (required). lists_devices: it writes
+    out["devices"] (the catalog accepts gpu = true only for such kinds; each needs an exercise).
+    exercise(module, device) -> float: one computation, EXPECTED when correct. evidence(module,
+    out, notes): claim facts that cost a computation (`status --python` only). prepare(out):
+    before the import. targets(out): what an exercise runs on (default: every listed device).
+    """
+
+    def __init__(self, probe, lists_devices=False, exercise=None, evidence=None, prepare=None, targets=None):
+        self.probe = probe
+        self.lists_devices = lists_devices
+        self.exercise = exercise
+        self.evidence = evidence
+        self.prepare = prepare
+        self.targets = targets or (lambda out: list(out.get("devices") or []))
+
+
+# The probe kinds, one entry each: the catalog accepts exactly these names (catalog.probe_kinds).
+KINDS = {
+    "torch": Kind(probe_torch, lists_devices=True, exercise=exercise_torch, evidence=evidence_torch),
+    "tensorflow": Kind(probe_tensorflow, lists_devices=True, exercise=exercise_tensorflow),
+    "keras": Kind(probe_keras, lists_devices=True, exercise=exercise_keras, prepare=_keras_prepare,
+                  targets=_keras_targets),
+    "theano": Kind(probe_theano, lists_devices=True, exercise=exercise_theano, targets=_theano_targets),
+    "jax": Kind(probe_jax, lists_devices=True, exercise=exercise_jax, evidence=evidence_jax),
+    "generic": Kind(probe_generic),
+}
 
 
 def _exercise_all(name, module, out, result_path):
-    """Exercise every listed device (keras: its backend, once), writing after each one."""
-    fn = EXERCISES.get(name)
-    if fn is None:  # said, never a false failure: the kind knows no computation to run
+    """Exercise every target of the kind (listed devices; keras: its backend, once), writing after each."""
+    kind = KINDS[name]
+    if kind.exercise is None:  # said, never a false failure: the kind knows no computation to run
         out["notes"].append("--exercise: the %r probe kind runs no computation; nothing was exercised" % name)
         return
-    targets = list(out.get("devices") or [])
-    if name == "keras":
-        targets = [{"kind": "backend", "index": 0, "name": out.get("keras_backend")}]
-    elif name == "theano":
-        targets = [d for d in targets if d["kind"] == "cpu"] or targets[:1]  # one compiled function
     results = out["exercise"] = []
-    for device in targets:
+    for device in kind.targets(out):
         entry = {"kind": device["kind"], "index": device["index"], "passed": False}
         results.append(entry)
         out["phase"] = "exercise"
         _rewrite(result_path, out)  # a hang or crash in this device's exercise keeps the rest
         started = time.time()
         try:
-            value = fn(module, device)
+            value = kind.exercise(module, device)
             entry["passed"] = value == EXPECTED
             if not entry["passed"]:
                 entry["error_type"] = "WrongResult"
@@ -713,10 +744,9 @@ def _mapped_libraries():
 def probe(name, import_name, result_path, exercise=False, evidence=False):
     out = {"probe": name, "module": import_name, "phase": "import", "status": "running",
            "python": "%d.%d.%d" % sys.version_info[:3], "notes": []}
-    if name == "keras":
-        keras_home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
-        backend, source = _keras_backend_source(_keras_config(keras_home))
-        out["keras_backend_source"] = {"backend": backend, "source": source}
+    kind = KINDS[name]
+    if kind.prepare is not None:
+        kind.prepare(out)
     started = time.time()
     try:
         module = __import__(import_name)
@@ -733,12 +763,12 @@ def probe(name, import_name, result_path, exercise=False, evidence=False):
     out["status"] = "imported"
     _write(result_path, out)  # partial answer: survives a later hang or crash
     try:
-        PROBES[name](module, out, out["notes"])
+        kind.probe(module, out, out["notes"])
     except BaseException as exc:
         out["notes"].append("probe query failed: %s: %s" % (type(exc).__name__, _text(exc, 500)))
-    if evidence and name in EVIDENCE:
+    if evidence and kind.evidence is not None:
         try:
-            EVIDENCE[name](module, out, out["notes"])
+            kind.evidence(module, out, out["notes"])
         except BaseException as exc:
             out["notes"].append("claim evidence failed: %s: %s" % (type(exc).__name__, _text(exc, 500)))
     out["status"] = "ok"
