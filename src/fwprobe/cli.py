@@ -545,6 +545,26 @@ def fleet_cmd(
     raise typer.Exit(EXIT_POLICY if any(policy.fails(d.severity, d.code) for d in fleet.diagnoses) else EXIT_OK)
 
 
+@app.command("explain")
+@_usage_errors
+def explain_cmd(code: str = typer.Argument(..., metavar="CODE", help="A diagnosis code, e.g. gpu-not-visible.")) -> None:
+    """What a diagnosis code means, when it fires and how severe it is (from the rule itself).
+
+    \b
+    Examples:
+      fwprobe explain gpu-not-visible
+      fwprobe explain pythonpath-only
+    """
+    from fwprobe.assess.diagnoses.reference import explain
+
+    text = explain(code.strip().lower())
+    if text is None:
+        from fwprobe.assess.diagnoses import DIAGNOSIS_CODES
+
+        raise UsageError(f"unknown diagnosis code {code!r}", "codes: " + ", ".join(DIAGNOSIS_CODES))
+    typer.echo(text, nl=False)
+
+
 def main() -> None:
     """Console entry point."""
     try:

@@ -27,13 +27,6 @@ def test_codes_come_from_the_registry_and_each_rule_documents_itself() -> None:
         assert rule.scope in ("framework", "environment")
 
 
-def test_the_readme_lists_exactly_the_registered_codes() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Diagnoses", 1)[1].split("\n## ", 1)[0]
-    listed = re.findall(r"^\| `([a-z-]+)` \|", section, re.M)
-    assert listed == list(DIAGNOSIS_CODES)
-
-
 def test_rules_read_the_environment_only_through_the_context() -> None:
     rules_dir = ROOT / "src" / "fwprobe" / "assess" / "diagnoses"
     for path in rules_dir.glob("*.py"):
