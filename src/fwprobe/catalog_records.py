@@ -32,19 +32,20 @@ class Thresholds:
     supported_pythons: tuple[str, ...] = ("3.10", "3.11", "3.12", "3.13", "3.14")
 
 
-COMPAT_TESTS = ("other-version", "other-missing", "same-release", "requires-dist")
+COMPAT_TESTS = ("other-version", "other-missing", "same-release")
 
 
 @dataclass(frozen=True)
 class CompatRule:
-    """A known-incompatible combination, evaluated by ``assess`` (data, not code).
+    """A known-incompatible combination that metadata does not show, evaluated by ``assess``
+    (data, not code). What a Requires-Dist says is checked for every distribution of the stack
+    by the requirement-not-met rule, not here.
 
     The rule applies when distribution ``when`` is installed at a version in ``when_version``
     (and ``env`` is set, if given). Then ``test`` decides whether ``other`` is incompatible:
     other-version: other is installed at a version in ``other_version``;
     other-missing: other is not installed;
-    same-release: other is installed but its major.minor differs from when's;
-    requires-dist: other's installed version violates when's own Requires-Dist on it.
+    same-release: other is installed but its major.minor differs from when's.
     """
 
     id: str
@@ -159,11 +160,7 @@ class Catalog:
         return tuple(chosen)
 
     def inventory_names(self) -> list[str]:
-        """The distributions the inventory looks for: every framework's and companion's, those
-        the compat rules name, and the CUDA wheels frameworks pin ("nvidia-*", a prefix)."""
-        names: list[str] = []
-        for fw in self.frameworks:
-            names += [*fw.distributions, *fw.companions]
-        for rule in self.compat:
-            names += [rule.when, rule.other]
-        return [*sorted(set(names)), "nvidia-*"]
+        """The distributions the inventory reads: all of them ("*", a prefix of every name), so
+        requirements are checked across the frameworks' whole stack, as pip check does. Metadata
+        headers only, never an import."""
+        return ["*"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,8 @@ from fwprobe.target import Workdir, inventory_answer, start_inventory
 class Inventory:
     interpreter: Interpreter
     distributions: tuple[Distribution, ...]
+    # PEP 508 marker variables of the target interpreter (its own default_environment)
+    markers: dict[str, str] = field(default_factory=dict)
 
     def of(self, names: tuple[str, ...]) -> tuple[Distribution, ...]:
         """Installed distributions among ``names`` (normalised), in sys.path order."""
@@ -62,7 +64,8 @@ def parse_inventory(raw: dict[str, Any]) -> Inventory:
                      requires=tuple(str(r) for r in d.get("requires") or ()))
         for d in raw.get("distributions", []) if isinstance(d, dict) and d.get("name")
     )
-    return Inventory(interp, dists)
+    markers = info.get("markers")
+    return Inventory(interp, dists, {str(k): str(v) for k, v in markers.items()} if isinstance(markers, dict) else {})
 
 
 def on_pythonpath(fw: Framework, environ: Mapping[str, str]) -> str | None:

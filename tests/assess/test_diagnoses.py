@@ -157,7 +157,10 @@ def test_legacy_keras_flag_without_or_with_wrong_tf_keras(site: Path, no_gpu_too
     write_dist(site, "tf-keras", "2.16.0", requires=("tensorflow<2.17,>=2.16",))
     msgs = [d.message for d in _metadata_scan("tensorflow").diagnoses if d.code == "incompatible-pair"]
     assert any("tf-keras 2.16.0 does not match TensorFlow 2.17.0" in m for m in msgs)
-    assert any("requires tensorflow<2.17,>=2.16" in m for m in msgs)
+    unmet = [d for d in _metadata_scan("tensorflow").diagnoses if d.code == "requirement-not-met"]
+    assert [d.message for d in unmet] == [
+        "tf-keras 2.16.0 requires tensorflow<2.17,>=2.16, but tensorflow 2.17.0 is installed"]
+    assert unmet[0].severity is Severity.ERROR and unmet[0].framework == "keras"  # tf-keras: a Keras companion
     monkeypatch.delenv("TF_USE_LEGACY_KERAS")
     write_dist(site, "tf-keras", "2.17.0", requires=("tensorflow<2.18,>=2.17",))
     import shutil
@@ -168,8 +171,20 @@ def test_legacy_keras_flag_without_or_with_wrong_tf_keras(site: Path, no_gpu_too
 def test_torchvision_built_for_another_torch(site: Path, no_gpu_tools) -> None:
     write_dist(site, "torch", "2.13.0+cpu")
     write_dist(site, "torchvision", "0.24.1", requires=("numpy", "torch==2.9.1", "pillow!=8.3.*,>=5.3.0"))
-    d = [d for d in _metadata_scan("torch").diagnoses if d.code == "incompatible-pair"]
-    assert len(d) == 1 and "built for torch==2.9.1" in d[0].message and "torch 2.13.0+cpu" in d[0].message
+    found = _metadata_scan("torch").diagnoses
+    assert "incompatible-pair" not in [x.code for x in found]
+    d = [d for d in found if d.code == "requirement-not-met" and "torch==" in d.message]
+    assert [x.message for x in d] == ["torchvision 0.24.1 requires torch==2.9.1, but torch 2.13.0+cpu is installed"]
+    assert d[0].severity is Severity.ERROR and d[0].framework == "pytorch"
+    # keep torch, let pip pick the torchvision built for it; never a blind reinstall of torch
+    assert d[0].hint.startswith("keep torch 2.13.0+cpu and install the torchvision release built for it: "
+                                "pip install 'torch==2.13.0' torchvision")
+    missing = {x.message: x for x in found if x.code == "requirement-not-met" and "not installed" in x.message}
+    assert "torchvision 0.24.1 requires pillow!=8.3.*,>=5.3.0, which is not installed" in missing
+    assert missing["torchvision 0.24.1 requires pillow!=8.3.*,>=5.3.0, which is not installed"].severity is \
+        Severity.WARNING  # pillow is neither a framework nor a companion
+    assert missing["torchvision 0.24.1 requires pillow!=8.3.*,>=5.3.0, which is not installed"].hint == \
+        "pip install 'pillow!=8.3.*,>=5.3.0'"
 
 
 def test_torchvision_matching_torch_is_fine(site: Path, no_gpu_tools) -> None:

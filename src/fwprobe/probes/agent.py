@@ -180,6 +180,7 @@ def inventory(result_path, wanted):
             "prefix": sys.prefix,
             "base_prefix": getattr(sys, "base_prefix", getattr(sys, "real_prefix", sys.prefix)),
             "conda": os.path.isdir(os.path.join(sys.prefix, "conda-meta")),
+            "markers": _marker_environment(),
         },
         "distributions": dists,
     }
@@ -215,6 +216,32 @@ def _one_per_editable(dists):
     for dist in kept:
         del dist["_egg_info"], dist["_source"]
     return kept
+
+
+def _marker_environment():
+    """PEP 508's marker variables as this interpreter defines them (packaging's
+    default_environment), so requirements are judged for the target, not for fwprobe's Python."""
+    import platform
+    impl = getattr(sys, "implementation", None)
+    if impl is not None:
+        info = impl.version
+        version = "%d.%d.%d" % (info.major, info.minor, info.micro)
+        if info.releaselevel != "final":
+            version += info.releaselevel[0] + str(info.serial)
+        name = impl.name
+    else:  # Python 2.7
+        version, name = "0", ""
+    env = {"implementation_name": name, "implementation_version": version, "os_name": os.name,
+           "sys_platform": sys.platform, "python_version": "%d.%d" % sys.version_info[:2]}
+    for key, fn in (("platform_machine", "machine"), ("platform_release", "release"),
+                    ("platform_system", "system"), ("platform_version", "version"),
+                    ("python_full_version", "python_version"),
+                    ("platform_python_implementation", "python_implementation")):
+        try:
+            env[key] = getattr(platform, fn)()
+        except Exception:
+            env[key] = ""
+    return env
 
 
 def _machine():

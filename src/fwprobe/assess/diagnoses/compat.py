@@ -1,40 +1,48 @@
-"""The incompatible-pair rule: known-bad combinations, as data in ``catalog/compat.toml``."""
+"""Rules about distributions that do not fit together: requirements not met across the stack
+(what pip check shows, from metadata), and the known-bad combinations metadata cannot show
+(``catalog/compat.toml``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.version import Version
+from packaging.specifiers import SpecifierSet
 
 from fwprobe.assess.diagnoses.registry import Context, Finding, rule
 from fwprobe.assess.messages import fill
+from fwprobe.assess.requirements import Unmet, requirement_fix
 from fwprobe.assess.versions import parse_version, release_tuple
 from fwprobe.catalog import CompatRule, normalize
 from fwprobe.model import Severity
 
 
-def _violates_requires(ctx: Context, dist_name: str, other: str, other_version: str) -> tuple[str, bool]:
-    """(the requirement text, whether ``other_version`` violates it) from dist's Requires-Dist."""
-    assert ctx.inventory is not None
-    dist = next((d for d in ctx.inventory.of((normalize(dist_name),)) if not d.shadowed), None)
-    ov = parse_version(other_version)
-    if dist is None or ov is None:
-        return "", False
-    for text in dist.requires:
-        try:
-            req = Requirement(text)
-        except InvalidRequirement:
+def _describe(u: Unmet) -> str:
+    via = f" (through its extra [{u.extra}])" if u.extra else ""
+    if u.installed is None:
+        return f"{u.requirer} {u.requirer_version} requires {u.requirement}{via}, which is not installed"
+    return f"{u.requirer} {u.requirer_version} requires {u.requirement}{via}, but {u.name} {u.installed} is installed"
+
+
+def _is_nvidia_pin(ctx: Context, u: Unmet) -> bool:
+    """A framework's own nvidia-* pin: nvidia-wheel-mismatch's finding, not repeated here."""
+    fw = ctx.catalog.get(u.requirer)
+    return (normalize(u.name).startswith("nvidia-") and fw is not None and normalize(u.requirer) in fw.distributions
+            and u.specifier.startswith("==") and "," not in u.specifier)
+
+
+@rule("requirement-not-met", Severity.ERROR, scope="environment")
+def requirement_not_met(ctx: Context) -> Iterator[Finding]:
+    """A requirement in a framework's stack is not met, as `pip check` would say (the framework,
+    its companions and what they pull in; Requires-Dist markers evaluated for the target
+    interpreter; the pins of extras visibly installed, e.g. jax[cuda13]'s plugin): an error when
+    both sides are frameworks or companions, a warning otherwise. The fix installs the missing piece
+    at a version that satisfies it. From metadata alone (works with --no-import); a framework's exact
+    nvidia-* pins are nvidia-wheel-mismatch's."""
+    for u in ctx.unmet:
+        if _is_nvidia_pin(ctx, u):
             continue
-        if normalize(req.name) != other or (req.marker is not None and "extra" in str(req.marker)):
-            continue
-        try:
-            ok = req.specifier.contains(Version(ov.public), prereleases=True)
-        except InvalidSpecifier:  # pragma: no cover - packaging validated it already
-            continue
-        return f"{req.name}{req.specifier}", not ok
-    return "", False
+        severity = Severity.ERROR if u.requirer_in_stack and u.required_in_stack else Severity.WARNING
+        yield Finding(_describe(u), requirement_fix(ctx.catalog, u), severity=severity, framework=u.framework)
 
 
 def _broken(ctx: Context, rule_: CompatRule) -> Finding | None:
@@ -45,22 +53,19 @@ def _broken(ctx: Context, rule_: CompatRule) -> Finding | None:
     if rule_.when_version and (wv is None or not SpecifierSet(rule_.when_version).contains(wv, prereleases=True)):
         return None
     other = ctx.installed_version(rule_.other)
-    required = ""
     if rule_.test == "other-missing":
         bad = other is None
     elif other is None:
         return None
     elif rule_.test == "same-release":
         bad = release_tuple(other[1]) != release_tuple(when[1])
-    elif rule_.test == "requires-dist":
-        required, bad = _violates_requires(ctx, when[0], rule_.other, other[1])
     else:
         ov = parse_version(other[1])
         bad = ov is not None and SpecifierSet(rule_.other_version).contains(ov, prereleases=True)
     if not bad:
         return None
     values = {"when": when[0], "when_version": when[1], "other": rule_.other,
-              "other_version": other[1] if other else "(not installed)", "required": required,
+              "other_version": other[1] if other else "(not installed)",
               "when_release": ".".join(map(str, release_tuple(when[1]) or ())),
               "other_release": ".".join(map(str, release_tuple(other[1]) or ())) if other else ""}
     fw = ctx.catalog.get(rule_.when)
@@ -70,12 +75,17 @@ def _broken(ctx: Context, rule_: CompatRule) -> Finding | None:
 
 @rule("incompatible-pair", Severity.ERROR, scope="environment")
 def incompatible_pair(ctx: Context) -> Iterator[Finding]:
-    """Two installed distributions known not to work together, one finding per rule in
-    ``catalog/compat.toml`` (TensorFlow < 2.16 with Keras 3; torchvision built for another torch;
-    TF_USE_LEGACY_KERAS without a matching tf-keras). Needs the target's inventory."""
+    """Two installed distributions known not to work together where metadata does not say so, one
+    finding per rule in ``catalog/compat.toml`` (Keras 3 beside a TensorFlow older than its keras
+    pin; TF_USE_LEGACY_KERAS without a matching tf-keras); a pair whose Requires-Dist already
+    shows it is requirement-not-met's. Needs the target's inventory."""
     if ctx.inventory is None:
         return
+    shown = {(normalize(u.requirer), u.key) for u in ctx.unmet}
     for rule_ in ctx.catalog.compat:
+        when = ctx.installed_version(rule_.when)
+        if when is not None and (normalize(when[0]), rule_.other) in shown:
+            continue
         finding = _broken(ctx, rule_)
         if finding is not None:
             yield finding

@@ -8,6 +8,8 @@ from typing import Any
 
 from fwprobe.assess.diagnoses.registry import Context, Finding, Subject, rule
 from fwprobe.assess.messages import fill, first_line
+from fwprobe.assess.requirements import Unmet, requirement_fix
+from fwprobe.catalog import normalize
 from fwprobe.model import Outcome, Severity
 
 
@@ -47,16 +49,34 @@ def import_hint(ctx: Context, s: Subject) -> str:
         if installed:
             values["installed"] = installed[0]
         return fill(hint.hint, values)
+    unmet = _own_unmet(ctx, s)
+    if unmet:  # what pip check shows is the likelier cause than a damaged install: fix that piece
+        return "; ".join(dict.fromkeys(requirement_fix(ctx.catalog, u) for u in unmet)) + \
+            f" ({', '.join(_unmet_text(u) for u in unmet)})"
     if "No module named" in msg:
         return f"a dependency is missing: pip install --force-reinstall {pin} (reinstalls its requirements)"
     return (f"run `{{python}} -c \"import {s.fw.import_name}\"` to see the full traceback; "
             f"reinstalling often helps: pip install --force-reinstall {pin}")
 
 
+def _own_unmet(ctx: Context, s: Subject) -> list[Unmet]:
+    """The unmet requirements of the framework's own distributions, those between frameworks and
+    companions first (jax requiring another jaxlib)."""
+    own = {normalize(d.name) for d in s.live}
+    mine = [u for u in ctx.unmet if normalize(u.requirer) in own]
+    return [u for u in mine if u.required_in_stack] or mine
+
+
+def _unmet_text(u: Unmet) -> str:
+    have = f"{u.installed} is installed" if u.installed is not None else "not installed"
+    return f"{u.requirer} {u.requirer_version} requires {u.requirement}; {u.name} {have}"
+
+
 @rule("import-failed", Severity.ERROR)
 def import_failed(ctx: Context, s: Subject) -> Iterator[Finding]:
     """Importing the framework raised; the hint comes from the catalog's import hints for that
-    framework (a pattern on the error message), else generic reinstall advice."""
+    framework (a pattern on the error message), else from the framework's unmet requirements
+    (requirement-not-met: jax needing a newer jaxlib), else generic reinstall advice."""
     probe = s.probe
     if probe is not None and probe.outcome is Outcome.FAILED:
         yield Finding(f"{_where(s)} failed to import: {probe.error_type}: {first_line(probe.error_message)}",

@@ -18,6 +18,7 @@ from fwprobe.catalog import Catalog, Framework, normalize
 from fwprobe.model import Diagnosis, Distribution, FrameworkResult, ProbeResult, Report, Severity, System
 
 if TYPE_CHECKING:
+    from fwprobe.assess.requirements import Unmet
     from fwprobe.inventory import Inventory
 
 
@@ -72,6 +73,17 @@ class Context:
     def hidden_gpus(self) -> str | None:
         """Why CUDA_VISIBLE_DEVICES hides every GPU, or None."""
         return visible_devices_problem(self.system)
+
+    @cached_property
+    def unmet(self) -> tuple[Unmet, ...]:
+        """The stack's requirements that what is installed does not meet (pip check's view, for
+        the target interpreter); empty without an inventory."""
+        if self.inventory is None:
+            return ()
+        from fwprobe.assess.requirements import marker_environment, unmet_requirements
+
+        env = marker_environment(self.report.target, self.inventory.markers)
+        return unmet_requirements(self.catalog, self.inventory.distributions, env)
 
     def is_installed(self, key: str) -> bool:
         """Whether the framework named ``key`` (any catalog key) is installed in the target."""

@@ -1,0 +1,107 @@
+"""The stack around a framework, against real packages installed at mismatched versions.
+
+Local real tests: each environment is built by hand (a few hundred MB each; not for CI) and the
+test skips when it is absent.
+
+- ``FWPROBE_TEST_TORCHVISION_MISMATCH_PYTHON`` (default ``.venv-stack-torchvision``): torch 2.13.0
+  CPU, then torchvision 0.29.1 (built for torch 2.14) without its dependencies::
+
+      python3 -m venv .venv-stack-torchvision && .venv-stack-torchvision/bin/pip install torch==2.13.0 \\
+        && .venv-stack-torchvision/bin/pip install --no-deps torchvision==0.29.1
+
+- ``FWPROBE_TEST_JAXLIB_MISMATCH_PYTHON`` (default ``.venv-stack-jax``): jax 0.10.2, then jaxlib 0.9.2::
+
+      python3 -m venv .venv-stack-jax && .venv-stack-jax/bin/pip install jax==0.10.2 \\
+        && .venv-stack-jax/bin/pip install --no-deps jaxlib==0.9.2
+
+Beside them, every framework interpreter of test_real.py. On each one, ``python -m pip check``
+is the reference: fwprobe's requirement findings are held to the same pins, none missed, none
+invented.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from fakes import ROOT
+from fwprobe.catalog import load_catalog, normalize
+from fwprobe.core import ScanOptions, scan
+from fwprobe.model import Outcome, Report
+
+pytestmark = pytest.mark.real
+
+
+def _python(var: str, default: str) -> str | None:
+    path = Path(os.environ.get(var) or ROOT / default / "bin" / "python")
+    return str(path) if path.exists() else None
+
+
+TORCHVISION_MISMATCH = _python("FWPROBE_TEST_TORCHVISION_MISMATCH_PYTHON", ".venv-stack-torchvision")
+JAXLIB_MISMATCH = _python("FWPROBE_TEST_JAXLIB_MISMATCH_PYTHON", ".venv-stack-jax")
+FRAMEWORKS = [p for p in (os.environ.get("FWPROBE_TEST_FRAMEWORKS_PYTHON") or "").split(os.pathsep) if p] or [
+    str(p) for p in (ROOT / ".venv-frameworks" / "bin" / "python", ROOT / ".venv-frameworks-tf" / "bin" / "python")
+    if p.exists()]
+ENVIRONMENTS = [p for p in (TORCHVISION_MISMATCH, JAXLIB_MISMATCH, *FRAMEWORKS) if p]
+
+
+def _scan(python: str, *frameworks: str, do_import: bool = True) -> Report:
+    return scan(load_catalog(), ScanOptions(python=python, frameworks=frameworks, do_import=do_import, timeout=240))
+
+
+# pip check's two lines (pip/_internal/commands/check.py): a missing requirement names only the
+# project; a conflict names the whole requirement and the installed version
+_PIP_MISSING = re.compile(r"^(\S+) (\S+) requires (\S+), which is not installed\.$")
+_PIP_CONFLICT = re.compile(r"^(\S+) (\S+) has requirement (.+), but you have (\S+) (\S+)\.$")
+_FW_UNMET = re.compile(r"^(\S+) (\S+) (?:requires|pins) ([A-Za-z0-9._-]+)(\S*?)(?: \(through its extra \[\S+\]\))?"
+                       r"(?:, which is not installed|, but (\S+) (\S+) is installed)$")
+
+
+def _pip_check(python: str) -> set[tuple[str, str, str, str | None]]:
+    done = subprocess.run([python, "-m", "pip", "check"], capture_output=True, text=True, timeout=120)
+    found = set()
+    for line in done.stdout.splitlines():
+        if m := _PIP_MISSING.match(line):
+            found.add((normalize(m[1]), m[2], normalize(re.split(r"[^A-Za-z0-9._-]", m[3])[0]), None))
+        elif m := _PIP_CONFLICT.match(line):
+            found.add((normalize(m[1]), m[2], normalize(m[4]), m[5]))
+        else:
+            assert line == "No broken requirements found." or "is not supported on this platform" in line, line
+    return found
+
+
+def _fwprobe_check(report: Report) -> set[tuple[str, str, str, str | None]]:
+    found = set()
+    for d in report.diagnoses:
+        if d.code in ("requirement-not-met", "nvidia-wheel-mismatch"):
+            m = _FW_UNMET.match(d.message)
+            assert m, d.message
+            found.add((normalize(m[1]), m[2], normalize(m[3]), m[6]))
+    return found
+
+
+@pytest.mark.skipif(not ENVIRONMENTS, reason="no real test environment here")
+@pytest.mark.parametrize("python", ENVIRONMENTS)
+def test_requirements_match_pip_check_on_each_real_environment(python: str) -> None:
+    """The same pins as pip check, none missed, none invented (these environments hold nothing
+    pip check flags outside the frameworks' stack); from metadata alone."""
+    report = _scan(python, do_import=False)
+    assert _fwprobe_check(report) == _pip_check(python)
+
+
+@pytest.mark.skipif(JAXLIB_MISMATCH is None, reason="no jax 0.10.2 + jaxlib 0.9.2 environment (see the docstring)")
+def test_real_jax_with_an_older_jaxlib_gets_the_jaxlib_fix() -> None:
+    report = _scan(JAXLIB_MISMATCH, "jax")
+    p = report.frameworks[0].probe
+    assert p is not None and p.outcome is Outcome.FAILED
+    assert "jaxlib is version 0.9.2, but this version of jax requires version >= 0.10.1" in (p.error_message or "")
+    unmet = [d for d in report.diagnoses if d.code == "requirement-not-met"]
+    assert [(d.severity.value, d.message, d.hint) for d in unmet] == [
+        ("error", "jax 0.10.2 requires jaxlib<=0.10.2,>=0.10.1, but jaxlib 0.9.2 is installed",
+         "pip install 'jaxlib<=0.10.2,>=0.10.1'")]
+    failed = next(d for d in report.diagnoses if d.code == "import-failed")
+    assert failed.hint.startswith("pip install 'jaxlib<=0.10.2,>=0.10.1'") and "force-reinstall" not in failed.hint
