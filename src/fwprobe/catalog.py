@@ -20,6 +20,7 @@ from fwprobe.catalog_records import (
     Catalog,
     CatalogError,
     Claim,
+    CompanionCheck,
     CompatRule,
     Framework,
     ImportHint,
@@ -33,7 +34,7 @@ else:  # pragma: no cover - exercised on 3.9/3.10 only
     import tomli as tomllib
 
 __all__ = ["CLAIMED_STATUSES", "CLAIM_COLUMNS", "COMPAT_TESTS", "EVIDENCE_KINDS", "Catalog", "CatalogError", "Claim",
-           "CompatRule", "Framework", "ImportHint", "Thresholds", "default_catalog_dir", "device_probe_kinds",
+           "CompanionCheck", "CompatRule", "Framework", "ImportHint", "Thresholds", "default_catalog_dir", "device_probe_kinds",
            "load_catalog", "normalize", "probe_kinds"]
 
 
@@ -93,8 +94,16 @@ class _Entry:
 _FRAMEWORK_KEYS = {f.name for f in fields(Framework)} - {"source"}
 _CLAIM_KEYS = {f.name for f in fields(Claim)}
 _IMPORT_HINT_KEYS = {f.name for f in fields(ImportHint)}
+_COMPANION_CHECK_KEYS = {f.name for f in fields(CompanionCheck)}
 
 
+
+
+def companion_ops() -> tuple[str, ...]:
+    """The native operations a companion check may name: the agent's COMPANION_OPS."""
+    from fwprobe.probes.agent import COMPANION_OPS
+
+    return tuple(COMPANION_OPS)
 
 
 def probe_kinds() -> tuple[str, ...]:
@@ -187,6 +196,26 @@ def _parse_import_hints(e: _Entry) -> tuple[ImportHint, ...]:
     return tuple(hints)
 
 
+def _parse_companion_checks(e: _Entry, companions: tuple[str, ...]) -> tuple[CompanionCheck, ...]:
+    checks: list[CompanionCheck] = []
+    for i, table in enumerate(e.get("companion_checks", list, [])):
+        c = _Entry(e.path, f"{e.where}, companion_checks #{i + 1}", table)
+        c.check_keys(_COMPANION_CHECK_KEYS)
+        dist = normalize(c.get("distribution", str))
+        if dist not in companions:
+            c.fail("distribution", f"{dist!r} is not one of the framework's companions")
+        if any(x.distribution == dist for x in checks):
+            c.fail("distribution", f"{dist!r} is checked twice")
+        checks.append(CompanionCheck(
+            distribution=dist,
+            module=c.get("module", str, check=lambda v: "" if re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", v)
+                         else f"{v!r} is not a Python module name"),
+            op=c.get("op", str, "", check=lambda v: "" if v == "" or v in companion_ops()
+                     else f"{v!r} is not one of the agent's companion ops: {', '.join(companion_ops())}"),
+            hint=c.get("hint", str, "")))
+    return tuple(checks)
+
+
 def _parse_framework(path: Path, index: int, table: Any) -> Framework:
     label = table.get("id") if isinstance(table, dict) and isinstance(table.get("id"), str) else None
     e = _Entry(path, f"framework #{index + 1}" + (f" ({label!r})" if label else ""), table)
@@ -203,6 +232,7 @@ def _parse_framework(path: Path, index: int, table: Any) -> Framework:
     claim_forks = e.get("claim_forks", bool, False)
     if claim_forks and not forks:
         e.fail("claim_forks", "needs the forks listed in 'forks'")
+    companions = e.names("companions")
     return Framework(
         id=ident,
         name=e.get("name", str),
@@ -211,7 +241,7 @@ def _parse_framework(path: Path, index: int, table: Any) -> Framework:
                           else f"{v!r} is not a Python module name"),
         probe=e.get("probe", str, check=_one_of(probe_kinds())),
         distributions=e.names("distributions", required=True),
-        companions=e.names("companions"),
+        companions=companions,
         forks=forks,
         features=e.get("features", str, ""),
         execution=e.get("execution", str, ""),
@@ -228,6 +258,7 @@ def _parse_framework(path: Path, index: int, table: Any) -> Framework:
         arch_first_release=_arch_table(e),
         claim_forks=claim_forks,
         claims=_parse_claims(e),
+        companion_checks=_parse_companion_checks(e, companions),
         source=str(path),
     )
 

@@ -99,6 +99,19 @@ class Claim:
 
 
 @dataclass(frozen=True)
+class CompanionCheck:
+    """How a probe checks one companion, after the framework imported, in the same process:
+    import ``module`` and run ``op`` (one of the agent's COMPANION_OPS, its smallest native
+    operation; "" for none: importing loads its native code). ``hint``: the fix when it fails and
+    metadata shows no cause (e.g. an extension compiled against another framework release)."""
+
+    distribution: str
+    module: str
+    op: str = ""
+    hint: str = ""
+
+
+@dataclass(frozen=True)
 class Framework:
     id: str
     name: str
@@ -128,6 +141,8 @@ class Framework:
     # the claim includes "community forks exist": checked against the forks' own status
     claim_forks: bool = False
     claims: tuple[Claim, ...] = ()
+    # the companions a probe imports after the framework, each with its smallest native operation
+    companion_checks: tuple[CompanionCheck, ...] = ()
     source: str = ""
 
 

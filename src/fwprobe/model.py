@@ -122,6 +122,23 @@ class LoadedLibrary:
 
 
 @dataclass(frozen=True)
+class CompanionProbe:
+    """One companion imported in the framework's probe process, after the framework, and its
+    smallest native operation run (``op``): its own outcome, never the framework's."""
+
+    distribution: str
+    module: str
+    outcome: Outcome  # ok | failed (raised) | timeout (its share of the time) | crashed (took the process)
+    op: str | None = None
+    step: str | None = None  # import | op: how far it got
+    version: str | None = None  # the module's __version__
+    seconds: float | None = None
+    error_type: str | None = None
+    error_message: str | None = None
+    output_tail: str | None = None  # what it wrote to stderr meanwhile (NumPy's ABI message goes there)
+
+
+@dataclass(frozen=True)
 class Build:
     cuda: str | None = None
     cudnn: str | None = None
@@ -150,6 +167,7 @@ class ProbeResult:
     execution: dict[str, Any] = field(default_factory=dict)
     details: dict[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    companions: tuple[CompanionProbe, ...] = ()  # the catalog's companion checks, those installed
 
     @property
     def accelerators(self) -> tuple[Device, ...]:

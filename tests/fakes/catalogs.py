@@ -13,9 +13,27 @@ name = "PyTorch"
 import_name = "torch"
 probe = "torch"
 distributions = ["torch"]
-companions = ["torchvision"]
+companions = ["torchvision", "hangcomp", "segvcomp", "cext"]
 claim = "actively developed (Meta)"
 claimed_status = "active"
+
+[[framework.companion_checks]]
+distribution = "torchvision"
+module = "torchvision"
+op = "torchvision-nms"
+
+[[framework.companion_checks]]
+distribution = "hangcomp"
+module = "hangcomp"
+
+[[framework.companion_checks]]
+distribution = "segvcomp"
+module = "segvcomp"
+
+[[framework.companion_checks]]
+distribution = "cext"
+module = "cext"
+hint = "rebuild cext against {framework} {framework_version}"
 
 [[framework]]
 id = "tensorflow"

@@ -30,6 +30,7 @@ def ones(shape, device="cpu"):
         raise RuntimeError(_CUDA_ERROR)
     return Tensor(1.0, shape[0])
 def matmul(a, b): return Tensor(a.value * b.value * a.n, a.n)
+def tensor(data): return data  # torch.tensor(list): the data itself is enough for the fake ops below
 '''
 
 FAKE_TORCH_CUDA = _NS + _TORCH_TENSORS + '''
@@ -133,6 +134,30 @@ def sum(a): return a.value * a.n * a.n
 FAKE_JAX_OOM = FAKE_JAX_GPU.replace("_OOM_ON = None", "_OOM_ON = 1")
 
 FAKE_JAXLIB = '__version__ = "0.4.35"\n'
+
+# torchvision's slice a companion check uses: torchvision.ops.nms(boxes, scores, iou_threshold) -> kept
+# indices, by decreasing score (greedy, as its documentation describes it)
+FAKE_TORCHVISION = '''
+__version__ = "0.20.1+cu124"
+def _iou(a, b):
+    w = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    h = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = w * h
+    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
+class ops(object):
+    @staticmethod
+    def nms(boxes, scores, iou_threshold):
+        keep = []
+        for i in sorted(range(len(scores)), key=lambda i: -scores[i]):
+            if all(_iou(boxes[i], boxes[j]) <= iou_threshold for j in keep):
+                keep.append(i)
+        return keep
+'''
+# a torchvision built for another torch: its import registers meta kernels for operators its C++
+# library could not register, and fails as the real one does (torchvision/_meta_registrations.py)
+FAKE_TORCHVISION_FOR_ANOTHER_TORCH = 'raise RuntimeError("operator torchvision::nms does not exist")\n'
+# imports, but its native operation answers wrongly (a kernel built for another ABI)
+FAKE_TORCHVISION_WRONG_NMS = FAKE_TORCHVISION.replace("return keep", "return [0, 1]")
 
 HANG = "import time\nwhile True:\n    time.sleep(1)\n"
 SEGV = "import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)\n"

@@ -12,6 +12,7 @@ from typing import Any
 from fwprobe.catalog import Catalog, load_catalog
 from fwprobe.model import (
     Build,
+    CompanionProbe,
     Device,
     Distribution,
     FrameworkResult,
@@ -45,8 +46,10 @@ class ReportBuilder:
                   outcome: Outcome | None = Outcome.OK, devices: tuple[str, ...] = ("cpu",),
                   cuda: str | None = None, cpu_only: bool | None = None, error: str | None = None,
                   details: dict[str, Any] | None = None, status: StatusAssessment | None = None,
-                  extra_dists: tuple[tuple[str, str], ...] = ()) -> ReportBuilder:
-        """Add framework ``key`` installed as ``dist`` ``version`` (not installed when dist is None)."""
+                  extra_dists: tuple[tuple[str, str], ...] = (), companions: tuple[Distribution, ...] = (),
+                  companion_probes: tuple[CompanionProbe, ...] = ()) -> ReportBuilder:
+        """Add framework ``key`` installed as ``dist`` ``version`` (not installed when dist is None);
+        ``companions``: its installed companions, ``companion_probes``: how each imported in the probe."""
         fw = self.catalog.get(key)
         assert fw is not None, key
         dists = ((Distribution(dist, version, SITE),) if dist else ()) + tuple(
@@ -59,9 +62,9 @@ class ReportBuilder:
                 build=Build(cuda=cuda, cpu_only=cpu_only),
                 devices=tuple(Device(kind, i, "NVIDIA A100-SXM4-80GB" if kind == "cuda" else kind)
                               for i, kind in enumerate(devices)),
-                details=details or {})
+                details=details or {}, companions=companion_probes)
         self.results.append(FrameworkResult(fw.id, fw.name, fw.claim, fw.claimed_status, bool(dists),
-                                            dists, probe=probe, status=status))
+                                            dists, companions=companions, probe=probe, status=status))
         return self
 
     def build(self) -> Report:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -105,3 +106,72 @@ def test_real_jax_with_an_older_jaxlib_gets_the_jaxlib_fix() -> None:
          "pip install 'jaxlib<=0.10.2,>=0.10.1'")]
     failed = next(d for d in report.diagnoses if d.code == "import-failed")
     assert failed.hint.startswith("pip install 'jaxlib<=0.10.2,>=0.10.1'") and "force-reinstall" not in failed.hint
+
+
+@pytest.mark.skipif(TORCHVISION_MISMATCH is None, reason="no torch 2.13.0 + torchvision 0.29.1 environment "
+                                                         "(see the docstring)")
+def test_real_torchvision_built_for_another_torch_is_companion_broken() -> None:
+    report = _scan(TORCHVISION_MISMATCH, "torch")
+    p = report.frameworks[0].probe
+    assert p is not None and p.outcome is Outcome.OK and p.version == "2.13.0+cpu"  # torch itself is fine
+    [c] = p.companions
+    assert (c.distribution, c.outcome, c.step) == ("torchvision", Outcome.FAILED, "import")
+    assert c.error_message == "operator torchvision::nms does not exist"  # torchvision's own words
+    [broken] = [d for d in report.diagnoses if d.code == "companion-broken"]
+    assert broken.message == ("torchvision 0.29.1 (PyTorch companion) failed to import beside torch 2.13.0+cpu: "
+                              "RuntimeError: operator torchvision::nms does not exist; it was built for "
+                              "torch>=2.14.0 (its Requires-Dist), and torch 2.13.0+cpu is installed")
+    assert broken.hint.startswith("keep torch 2.13.0+cpu and install the torchvision release built for it: "
+                                  "pip install 'torch==2.13.0' torchvision")
+    assert not [d for d in report.diagnoses if d.code in ("import-failed", "import-crashed")]
+
+
+NUMPY1 = _python("FWPROBE_TEST_NUMPY1_PYTHON", ".venv-stack-numpy1")  # any interpreter with numpy 1.x: its headers
+NUMPY2 = next((p for p in FRAMEWORKS if subprocess.run(
+    [p, "-c", "import numpy, sys; sys.exit(int(numpy.__version__.split('.')[0]) != 2)"],
+    capture_output=True).returncode == 0), None)
+GCC = shutil.which("gcc")
+
+# the smallest extension that uses NumPy's C API: import_array() in its module init
+NUMPY_EXTENSION = r"""
+#define NPY_NO_DEPRECATED_API NPY_1_7_API_VERSION
+#include <Python.h>
+#include <numpy/arrayobject.h>
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_native", NULL, -1, NULL};
+PyMODINIT_FUNC PyInit__native(void) { import_array(); return PyModule_Create(&module); }
+"""
+
+
+@pytest.mark.skipif(not (NUMPY1 and NUMPY2 and GCC), reason="needs an interpreter with numpy 1.x "
+                    "(FWPROBE_TEST_NUMPY1_PYTHON: python3 -m venv .venv-stack-numpy1 && "
+                    ".venv-stack-numpy1/bin/pip install 'numpy<2'), a frameworks interpreter with numpy 2 and gcc")
+def test_a_real_extension_built_against_numpy_1_under_numpy_2(tmp_path: Path, monkeypatch) -> None:
+    assert NUMPY1 and NUMPY2 and GCC
+    include = subprocess.run([NUMPY1, "-c", "import numpy; print(numpy.get_include())"], capture_output=True,
+                             text=True, check=True).stdout.strip()
+    py = subprocess.run([NUMPY2, "-c", "import sysconfig as s; print(s.get_paths()['include']); "
+                         "print(s.get_config_var('EXT_SUFFIX'))"], capture_output=True, text=True, check=True)
+    py_include, suffix = py.stdout.split()
+    site = tmp_path / "site"
+    (site / "cext").mkdir(parents=True)
+    (site / "cext" / "__init__.py").write_text("from cext._native import *\n")
+    (tmp_path / "ext.c").write_text(NUMPY_EXTENSION)
+    subprocess.run([GCC, "-shared", "-fPIC", f"-I{py_include}", f"-I{include}", str(tmp_path / "ext.c"),
+                    "-o", str(site / "cext" / f"_native{suffix}")], check=True)
+    (site / "cext-0.1.dist-info").mkdir()
+    (site / "cext-0.1.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: cext\nVersion: 0.1\n\n")
+    from fakes.catalogs import FAKE_CATALOG  # its pytorch record checks a companion "cext"
+
+    (tmp_path / "catalog.toml").write_text(FAKE_CATALOG)
+    monkeypatch.setenv("PYTHONPATH", str(site))
+    report = scan(load_catalog(tmp_path / "catalog.toml"), ScanOptions(
+        python=NUMPY2, frameworks=("pytorch",), keep_pythonpath=True, timeout=240))
+    p = report.frameworks[0].probe
+    assert p is not None and p.outcome is Outcome.OK
+    [c] = p.companions
+    assert c.outcome is Outcome.FAILED
+    assert "A module that was compiled using NumPy 1.x cannot be run in" in (c.output_tail or "")  # NumPy's words
+    [abi] = [d for d in report.diagnoses if d.code == "numpy-abi-mismatch"]
+    assert abi.message.startswith("cext was compiled against NumPy 1.x and cannot run with NumPy 2.")
+    assert "pip install 'numpy<2'" in abi.hint and "pip install -U cext" in abi.hint
+    assert "companion-broken" not in [d.code for d in report.diagnoses]  # one finding, the one that says why

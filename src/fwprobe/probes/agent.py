@@ -6,9 +6,12 @@ its private work dir as ``fwprobe_agent.py`` and runs it there::
 
     python fwprobe_agent.py inventory <result.json> <dist,names,...>
     python fwprobe_agent.py probe <probe-name> <import-name> <result.json> [exercise] [evidence]
+        [timeout=SECONDS] [companion=DIST:MODULE:OP ...]
 
 ``exercise``: compute on every listed device; ``evidence``: also measure the claims that cost a
-computation (each kind's ``evidence`` in KINDS below).
+computation (each kind's ``evidence`` in KINDS below); ``companion``: after the framework, import
+each companion whose module is here and run its op (COMPANION_OPS), each within a share of
+``timeout``.
 
 The answer is written to ``result.json`` (atomically, by rename), never to stdout/stderr, so
 whatever a framework prints cannot corrupt it. A probe writes a partial answer after the
@@ -566,9 +569,17 @@ def probe_theano(theano, out, notes):
 
 
 def _module_exists(name):
+    """Whether ``import name`` would find a top-level module, without importing it."""
     try:
         import importlib.util
         return importlib.util.find_spec(name) is not None
+    except ImportError:  # Python 2.7: no importlib.util
+        try:
+            import imp
+            imp.find_module(name)
+            return True
+        except ImportError:
+            return False
     except Exception:
         return False
 
@@ -748,6 +759,144 @@ def _exercise_all(name, module, out, result_path):
         entry["seconds"] = round(time.time() - started, 4)
 
 
+# ---------------------------------------------------------------------------------------------
+# companions: after the framework, each installed companion imported in the same process, with its
+# smallest native operation (named in the catalog, defined here), each with its own outcome
+
+
+def op_torchvision_nms(module):
+    """torchvision's C++ operator: non-maximum suppression of two overlapping boxes keeps one."""
+    import torch
+    boxes = torch.tensor([[0.0, 0.0, 10.0, 10.0], [1.0, 1.0, 11.0, 11.0]])
+    keep = [int(i) for i in module.ops.nms(boxes, torch.tensor([0.9, 0.8]), 0.5)]
+    if keep != [0]:
+        raise AssertionError("nms kept %r of two boxes overlapping at IoU 0.68 (threshold 0.5), expected [0]" % keep)
+    return True
+
+
+def op_torchaudio_extension(module):
+    """torchaudio's C++ extension (libtorchaudio) loaded, as torchaudio itself records it."""
+    ext = __import__("torchaudio._extension", fromlist=["_IS_TORCHAUDIO_EXT_AVAILABLE"])
+    available = getattr(ext, "_IS_TORCHAUDIO_EXT_AVAILABLE", None)
+    if available is False:
+        raise ImportError("torchaudio's C++ extension (libtorchaudio) is not available")
+    return True
+
+
+def op_import_submodule(name):
+    """An op that imports ``name`` (a compiled submodule: the native library itself)."""
+    def run(module):
+        __import__(name)
+        return True
+    return run
+
+
+# The native operations a catalog companion check may name (``op``): each returns True when the
+# result is right; anything else it returns, or raises, fails the companion.
+COMPANION_OPS = {
+    "torchvision-nms": op_torchvision_nms,
+    "torchaudio-extension": op_torchaudio_extension,
+    "xformers-extension": op_import_submodule("xformers._C"),
+}
+
+
+def _companion_args(argv):
+    """("torchvision", "torchvision", "torchvision-nms") from each ``companion=dist:module:op``."""
+    found = []
+    for arg in argv:
+        if arg.startswith("companion="):
+            parts = arg[len("companion="):].split(":")
+            if len(parts) == 3 and parts[0] and parts[1]:
+                found.append(tuple(parts))
+    return found
+
+
+def _budget(deadline, left):
+    """Seconds for the next companion: an equal share of what remains before fwprobe's timeout."""
+    if deadline is None:
+        return None
+    return max(1.0, (deadline - time.time() - 1.0) / max(1, left))
+
+
+class _Overrun(BaseException):
+    """Raised in the main thread when a companion's share of the time is spent."""
+
+
+def _with_alarm(seconds, fn):
+    """fn() interrupted after ``seconds`` where the platform has interval timers (a hang in Python
+    code or a blocking call; a hang inside C that never returns is ended by fwprobe's timeout)."""
+    import signal
+    if seconds is None or not hasattr(signal, "setitimer"):
+        return fn()
+
+    def overrun(signum, frame):
+        raise _Overrun("no answer within its share of the probe's time (%.0f s)" % seconds)
+    previous = signal.signal(signal.SIGALRM, overrun)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return fn()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _installed_names():
+    """Normalised names of the distributions on sys.path, from their *.dist-info / *.egg-info
+    folder names alone (one listdir per entry): which companions are installed, before importing."""
+    names = set()
+    for entry in list(sys.path):
+        try:
+            listing = os.listdir(entry or os.getcwd())
+        except OSError:
+            continue
+        for fname in listing:
+            if fname.endswith((".dist-info", ".egg-info")):
+                names.add(_normalize(fname.rsplit(".", 1)[0].split("-")[0]))
+    return names
+
+
+def _companions_all(companions, out, result_path, deadline):
+    """Import each companion whose module is here (and run its op), writing before each one: a
+    crash or hang in one keeps the framework's answer and the companions before it."""
+    here = _installed_names()
+    wanted = [c for c in companions if _normalize(c[0]) in here and _module_exists(c[1].split(".")[0])]
+    results = out["companions"] = []
+    for i, (dist, name, op) in enumerate(wanted):
+        entry = {"distribution": dist, "module": name, "op": op or None, "status": "running", "step": "import"}
+        results.append(entry)
+        out["phase"] = "companions"
+        _rewrite(result_path, out)
+        started = time.time()
+        tee = _Tee()
+
+        def check():
+            module = __import__(name)
+            for part in name.split(".")[1:]:
+                module = getattr(module, part)
+            top = sys.modules.get(name.split(".")[0])
+            version = getattr(top, "__version__", None)
+            entry["version"] = _text(version, 100) if version else None
+            if op:
+                entry["step"] = "op"
+                if op not in COMPANION_OPS:
+                    raise LookupError("fwprobe's agent knows no companion op %r" % op)
+                result = COMPANION_OPS[op](module)
+                if result is not True:
+                    raise AssertionError("%s computed %r" % (op, result))
+        try:
+            with tee:
+                _with_alarm(_budget(deadline, len(wanted) - i), check)
+            entry["status"] = "ok"
+        except _Overrun as exc:
+            entry.update(status="timeout", error=_error(exc))
+        except BaseException as exc:  # SystemExit from an import is a failure too
+            entry.update(status="failed", error=_error(exc))
+        said = "\n".join(tee.lines())
+        if said.strip():
+            entry["output_tail"] = said[-2000:]  # NumPy's ABI message goes to stderr, not into the error
+        entry["seconds"] = round(time.time() - started, 4)
+
+
 _LIBRARY = re.compile(r"/lib(cuda|cudart|cublas|cublasLt|cudnn\w*|nccl|nvrtc|nvJitLink|cusparse\w*|cufft\w*|"
                       r"curand|cusolver\w*|nvidia-ml|amdhip64|MIOpen|rocblas|hipblas\w*|rccl)\.so[.\d]*$")
 
@@ -768,7 +917,8 @@ def _mapped_libraries():
     return found
 
 
-def probe(name, import_name, result_path, exercise=False, evidence=False):
+def probe(name, import_name, result_path, exercise=False, evidence=False, companions=(), timeout=None):
+    deadline = time.time() + timeout if timeout else None
     out = {"probe": name, "module": import_name, "phase": "import", "status": "running",
            "python": "%d.%d.%d" % sys.version_info[:3], "notes": []}
     kind = KINDS[name]
@@ -804,6 +954,11 @@ def probe(name, import_name, result_path, exercise=False, evidence=False):
     libraries = _mapped_libraries()
     if libraries is not None:
         out["mapped_libraries"] = libraries
+    if companions:
+        _companions_all(companions, out, result_path, deadline)
+        libraries = _mapped_libraries()  # what the companions loaded too
+        if libraries is not None:
+            out["mapped_libraries"] = libraries
     out["phase"] = "done"
     return _rewrite(result_path, out)
 
@@ -841,9 +996,12 @@ def main(argv):
     if len(argv) >= 3 and argv[0] == "inventory":
         inventory(argv[1], argv[2].split(","))
     elif len(argv) >= 4 and argv[0] == "probe":
-        probe(argv[1], argv[2], argv[3], exercise="exercise" in argv[4:], evidence="evidence" in argv[4:])
+        timeout = [a[len("timeout="):] for a in argv[4:] if a.startswith("timeout=")]
+        probe(argv[1], argv[2], argv[3], exercise="exercise" in argv[4:], evidence="evidence" in argv[4:],
+              companions=_companion_args(argv[4:]), timeout=float(timeout[0]) if timeout else None)
     else:
-        sys.stderr.write("usage: agent inventory RESULT NAMES | agent probe NAME MODULE RESULT [exercise] [evidence]\n")
+        sys.stderr.write("usage: agent inventory RESULT NAMES | agent probe NAME MODULE RESULT [exercise] [evidence] "
+                         "[timeout=SECONDS] [companion=DIST:MODULE:OP ...]\n")
         return 2
     return 0
 

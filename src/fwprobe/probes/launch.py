@@ -47,6 +47,12 @@ def probe_env(environ: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in NO_PREALLOCATION.items() if k not in environ}
 
 
+def companion_args(fw: Framework) -> list[str]:
+    """The agent's ``companion=DIST:MODULE:OP`` arguments: each companion it imports after the
+    framework (those not installed are skipped there, by module)."""
+    return [f"companion={c.distribution}:{c.module}:{c.op}" for c in fw.companion_checks]
+
+
 @dataclass(frozen=True)
 class RawProbe:
     """How one probe child ended and what it wrote (``answer``), or why it never started."""
@@ -78,7 +84,8 @@ class ProbeChildren:
                 continue
             path = self.workdir.result_path(f"probe-{fw.id}")
             try:
-                child = start_agent(self.python, ["probe", fw.probe, fw.import_name, path, *self.flags],
+                child = start_agent(self.python, ["probe", fw.probe, fw.import_name, path, *self.flags,
+                                                  f"timeout={self.timeout:g}", *companion_args(fw)],
                                     self.timeout, self.workdir, self.keep_pythonpath, self.extra_env)
             except RunnerError as exc:
                 self.unstarted[fw.id] = RawProbe(None, None, str(exc))

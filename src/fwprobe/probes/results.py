@@ -5,10 +5,11 @@ answer), or timeout, from how each child ended (``probes.launch``) and what it w
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from fwprobe.catalog import Framework
-from fwprobe.model import Build, Device, Exercise, Outcome, ProbeResult
+from fwprobe.model import Build, CompanionProbe, Device, Exercise, Outcome, ProbeResult
 from fwprobe.parsers import loaded_libraries
 from fwprobe.probes.launch import NoProgress, ProbeChildren, Progress, RawProbe
 from fwprobe.runner import Finished
@@ -52,6 +53,17 @@ def interpret(done: Finished, answer: dict[str, Any] | None) -> ProbeResult:
     """A ProbeResult from how the child ended and what (if anything) it wrote. Pure."""
     base: dict[str, Any] = {"seconds": done.seconds, "output_tail": done.output_tail or None}
     fields = _fields(answer) if answer else {}
+    if answer is not None and answer.get("phase") == "companions":
+        # the framework answered; the companion in flight hung or took the process with it
+        why = (f"no answer within {done.seconds:.0f} s (the import or its operation hung)" if done.timed_out
+               else f"the process was {'killed by ' + str(done.signal_name) if done.signal else 'ended'} "
+                    f"while importing it (exit status {done.returncode})")
+        companions = list(fields["companions"])
+        if companions and companions[-1].seconds is None:
+            last = companions[-1]
+            companions[-1] = replace(last, outcome=Outcome.TIMEOUT if done.timed_out else Outcome.CRASHED,
+                                     error_type="Timeout" if done.timed_out else "Crashed", error_message=why)
+        return ProbeResult(Outcome.OK, **{**base, **fields, "companions": tuple(companions), "output_tail": None})
     if answer is not None and answer.get("phase") == "exercise":
         # devices were listed; the exercise in flight hung or crashed: that device is unusable
         why = (f"no result within {done.seconds:.0f} s (the computation hung)" if done.timed_out
@@ -83,7 +95,9 @@ def interpret(done: Finished, answer: dict[str, Any] | None) -> ProbeResult:
 # probe writes (keras_backend, theano_config, plugins, ...) is kept in ``details``.
 _FIELD_KEYS = frozenset({"probe", "module", "phase", "status", "python", "notes", "import_seconds",
                          "version", "module_file", "error", "build", "devices", "execution", "exercise",
-                         "mapped_libraries", "arch_list"})
+                         "mapped_libraries", "arch_list", "companions"})
+
+_COMPANION_OUTCOMES = {"ok": Outcome.OK, "failed": Outcome.FAILED, "timeout": Outcome.TIMEOUT}
 
 
 def _fields(answer: dict[str, Any]) -> dict[str, Any]:
@@ -106,6 +120,19 @@ def _fields(answer: dict[str, Any]) -> dict[str, Any]:
                                  seconds=float(secs) if isinstance(secs, (int, float)) else None,
                                  error_type=_str(e.get("error_type")), error_message=_str(e.get("error_message"))))
     arch = answer.get("arch_list")
+    companions = []
+    for c in answer.get("companions") or []:
+        if isinstance(c, dict) and c.get("distribution"):
+            secs, err = c.get("seconds"), c.get("error") or {}
+            companions.append(CompanionProbe(
+                distribution=str(c["distribution"]), module=str(c.get("module") or ""),
+                # "running": the answer was cut there (interpret() says how)
+                outcome=_COMPANION_OUTCOMES.get(str(c.get("status")), Outcome.CRASHED),
+                op=_str(c.get("op")), step=_str(c.get("step")), version=_str(c.get("version")),
+                seconds=float(secs) if isinstance(secs, (int, float)) else None,
+                error_type=_str(err.get("type")) if isinstance(err, dict) else None,
+                error_message=_str(err.get("message")) if isinstance(err, dict) else None,
+                output_tail=_str(c.get("output_tail"))))
     return {
         "version": answer.get("version"),
         "module_file": answer.get("module_file"),
@@ -122,6 +149,7 @@ def _fields(answer: dict[str, Any]) -> dict[str, Any]:
         "execution": dict(answer.get("execution") or {}),
         "details": {k: v for k, v in answer.items() if k not in _FIELD_KEYS and v is not None},
         "notes": tuple(str(n) for n in answer.get("notes") or ()),
+        "companions": tuple(companions),
     }
 
 

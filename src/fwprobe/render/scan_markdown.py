@@ -12,7 +12,7 @@ import os
 from fwprobe.catalog import Catalog
 from fwprobe.model import FrameworkResult, Outcome, Report
 from fwprobe.render import escape
-from fwprobe.render.text import build_summary, device_lines, exercise_summary
+from fwprobe.render.text import build_summary, companion_line, device_lines, exercise_summary
 
 
 def _home(text: str, home: str) -> str:
@@ -95,6 +95,13 @@ def render(report: Report, catalog: Catalog | None = None, home: str | None = No
         version = f"{dist.name} {dist.version}" if dist else ""
         lines.append(f"| {escape.md(r.name)} | {escape.md(version)} | {escape.md(_build(r))} | "
                      f"{escape.md(_devices(r))} | {_import(r)} |")
+    companions = [(r.name, c) for r in installed if r.probe is not None for c in r.probe.companions]
+    if companions:
+        lines += ["", "Companions, imported after their framework:", ""]
+        lines += [f"- {escape.md(name)}: " + (escape.md(companion_line(c)) if c.outcome is Outcome.OK else
+                                              f"**{escape.md(companion_line(c))}** "
+                                              f"({escape.md(_home(c.error_message or '', home))})")
+                  for name, c in companions]
     missing = [r.name for r in report.frameworks if not r.installed]
     if missing:
         lines += ["", f"Not installed: {escape.md(', '.join(missing))}."]

@@ -9,7 +9,7 @@ from rich.text import Text
 from fwprobe.catalog import Catalog
 from fwprobe.model import Diagnosis, FrameworkResult, Outcome, Report, Severity, Status
 from fwprobe.render import escape
-from fwprobe.render.text import build_summary, device_lines, exercise_summary
+from fwprobe.render.text import build_summary, companion_line, device_lines, exercise_summary
 
 _OUTCOME_STYLE = {Outcome.OK: "green", Outcome.FAILED: "red", Outcome.CRASHED: "bold red",
                   Outcome.TIMEOUT: "yellow", Outcome.SKIPPED: "dim"}
@@ -47,6 +47,8 @@ def _import(r: FrameworkResult) -> Text:
         out.append("\n" + escape.terminal(p.error_type), style="red")
     elif p.outcome is Outcome.CRASHED and p.signal:
         out.append("\n" + escape.terminal(p.signal), style="red")
+    for c in p.companions:  # a short line each, under the framework's own outcome
+        out.append("\n+ " + escape.terminal(companion_line(c)), style="dim" if c.outcome is Outcome.OK else "red")
     return out
 
 

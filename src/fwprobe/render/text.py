@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from fwprobe.model import Build, Device, Exercise
+from fwprobe.model import Build, CompanionProbe, Device, Exercise, Outcome
 from fwprobe.parsers import cudnn_version
 
 
@@ -28,3 +28,11 @@ def exercise_summary(runs: tuple[Exercise, ...]) -> tuple[int, list[str]]:
     """(how many devices computed correctly, the kind:index of those that did not)."""
     failed = [f"{e.kind}:{e.index}" for e in runs if not e.passed]
     return len(runs) - len(failed), failed
+
+
+def companion_line(c: CompanionProbe) -> str:
+    """"torchvision ok", "torchvision failed: RuntimeError" (the op's failure: "failed nms op")."""
+    if c.outcome is Outcome.OK:
+        return f"{c.distribution} ok"
+    step = f" {c.op}" if c.step == "op" and c.op else ""
+    return f"{c.distribution} {c.outcome.value}{step}" + (f": {c.error_type}" if c.error_type else "")

@@ -22,7 +22,8 @@ __all__ = ["DIAGNOSIS_CODES", "RULES", "Context", "Finding", "Rule", "Subject", 
 
 
 # The rule modules, in the order their codes are listed; importing one registers its rules.
-RULE_MODULES = ("environment", "install", "imports", "gpu", "devices", "libraries", "compat", "claims")
+RULE_MODULES = ("environment", "install", "imports", "gpu", "devices", "libraries", "compat", "companions",
+                "claims")
 for _name in RULE_MODULES:
     importlib.import_module(f"{__name__}.{_name}")
 

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from fwprobe.assess.binary import numpy_abi
 from fwprobe.assess.diagnoses.registry import Context, Finding, Subject, rule
 from fwprobe.assess.messages import fill, first_line
 from fwprobe.assess.requirements import Unmet, requirement_fix
@@ -49,6 +50,12 @@ def import_hint(ctx: Context, s: Subject) -> str:
         if installed:
             values["installed"] = installed[0]
         return fill(hint.hint, values)
+    numpy = ctx.installed_version("numpy")
+    abi = numpy_abi(msg, probe.output_tail, numpy_version=numpy[1] if numpy else None)
+    if abi is not None:
+        return "an extension built for another NumPy: see numpy-abi-mismatch (" + (
+            "pip install 'numpy<2', or a release built for NumPy 2" if abi.built_for == "1.x" else
+            "a release built for this NumPy") + ")"
     unmet = _own_unmet(ctx, s)
     if unmet:  # what pip check shows is the likelier cause than a damaged install: fix that piece
         return "; ".join(dict.fromkeys(requirement_fix(ctx.catalog, u) for u in unmet)) + \
