@@ -173,9 +173,11 @@ def _parse_claims(e: _Entry) -> tuple[Claim, ...]:
                       column=c.get("column", str, check=_one_of(CLAIM_COLUMNS)),
                       statement=c.get("statement", str),
                       evidence=c.get("evidence", str, check=_one_of(EVIDENCE_KINDS)),
-                      key=c.get("key", str), expect=c.table.get("expect", True))
+                      key=c.get("key", str), expect=c.table.get("expect", True), note=c.get("note", str, ""))
         if not isinstance(claim.expect, (bool, str)):
             c.fail("expect", f"must be a boolean or a string, got {type(claim.expect).__name__}")
+        if claim.evidence == "index-status" and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", claim.key):
+            c.fail("key", f"{claim.key!r} is not a distribution name")
         if claim.evidence == "index-maintainer" and _regex(claim.key):
             c.fail("key", _regex(claim.key))
         if claim.evidence != "probe" and not isinstance(claim.expect, bool):

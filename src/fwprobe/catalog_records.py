@@ -76,7 +76,7 @@ class ImportHint:
 
 
 # How a claim can be checked (the evaluators live in assess/claims.py; a test keeps them in step).
-EVIDENCE_KINDS = ("probe", "index-requires", "index-classifier", "index-maintainer")
+EVIDENCE_KINDS = ("probe", "index-requires", "index-classifier", "index-maintainer", "index-status")
 CLAIM_COLUMNS = ("features", "execution", "use_cases", "claim", "maintainer")
 
 
@@ -88,6 +88,9 @@ class Claim:
     details.keras_backend) equals ``expect``. index-requires: the newest release's Requires-Dist
     names ``key`` (expect true) or not (expect false). index-classifier: the classifiers hold
     ``key``. index-maintainer: the index's author/maintainer metadata mentions ``key``.
+    index-status: distribution ``key`` (an ecosystem package: torchvision, a successor such as
+    ai-edge-litert) has a release within the active threshold (expect true) or not (false).
+    ``note``: a verified fact the evidence cannot fetch (a release note), added to the evidence.
     """
 
     id: str
@@ -96,6 +99,7 @@ class Claim:
     evidence: str
     key: str
     expect: Any = True
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -144,6 +148,13 @@ class Framework:
     # the companions a probe imports after the framework, each with its smallest native operation
     companion_checks: tuple[CompanionCheck, ...] = ()
     source: str = ""
+
+    @property
+    def index_names(self) -> tuple[str, ...]:
+        """What `status` asks the index about for this framework: its canonical distribution, its
+        forks and the distributions its index-status claims name (torchtext, ai-edge-litert)."""
+        claimed = tuple(normalize(c.key) for c in self.claims if c.evidence == "index-status")
+        return tuple(dict.fromkeys((self.distributions[0], *self.forks, *claimed)))
 
 
 @dataclass(frozen=True)

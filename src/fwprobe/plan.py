@@ -103,8 +103,9 @@ def _release(token: str, subreaper: bool) -> None:
 
 
 def status_names(frameworks: tuple[Framework, ...]) -> list[str]:
-    """Distributions `status` asks the index about: each framework's canonical one and its forks."""
+    """Distributions `status` asks the index about: each framework's canonical one, its forks and
+    the ecosystem distributions its claims name (Framework.index_names)."""
     names: list[str] = []
     for fw in frameworks:
-        names += [fw.distributions[0], *fw.forks]
+        names += fw.index_names  # canonical, forks, and what its index-status claims name
     return list(dict.fromkeys(names))

@@ -180,3 +180,58 @@ def test_status_cli_with_python_reports_claims(index_server, tmp_path: Path) -> 
     assert data["options"]["pythons"] == [str(env)]
     bad = CliRunner().invoke(app, ["status", "--index-url", index_server.url, "--python", str(tmp_path / "nope")])
     assert bad.exit_code == 2 and "no such file" in bad.stderr
+
+
+def test_an_ecosystem_claim_is_judged_on_the_named_distributions_own_releases(index_server, tmp_path: Path) -> None:
+    """index-status: `status` asks the index about the distribution a claim names (torchtext: its
+    last release, 0.18.0, dates from 2024-04-24), beside the framework's own."""
+    path = tmp_path / "c.toml"
+    path.write_text(STATUS_CATALOG.replace('claimed_status = "active"\n', '''claimed_status = "active"
+
+[[framework.claims]]
+id = "ecosystem-torchtext"
+column = "features"
+statement = "a strong ecosystem: torchtext is actively released"
+evidence = "index-status"
+key = "torchtext"
+
+[[framework.claims]]
+id = "ecosystem-active"
+column = "features"
+statement = "a strong ecosystem: activeproj is actively released"
+evidence = "index-status"
+key = "activeproj"
+note = "a fact checked by hand"
+''', 1))
+    catalog = load_catalog(path)
+    client = IndexClient(index_server.url, cache_dir=tmp_path / "cache", now=lambda: NOW)
+    report = status_report(catalog, client, frameworks=["active"], today=NOW)
+    claims = {c.id: c for c in report.frameworks[0].claims}
+    torchtext = claims["ecosystem-torchtext"]
+    assert (torchtext.verdict, torchtext.source) == (Verdict.CONTRADICTED, "index")
+    assert torchtext.evidence == ("torchtext's newest release is 0.18.0 of 2024-04-24, 943 days before 2026-11-23 "
+                                  "(no release within 365 days; 0 in the last 365); its wheels are for CPython "
+                                  "3.8, 3.9, 3.10, 3.11, 3.12")
+    assert claims["ecosystem-active"].verdict is Verdict.CONFIRMED
+    assert claims["ecosystem-active"].evidence.endswith("; a fact checked by hand")
+    assert index_server.counts["torchtext"] == 1
+
+
+def test_an_ecosystem_claim_without_an_answer_is_unverified() -> None:
+    fw = load_catalog().get("pytorch")
+    verdicts = {c.id: c for c in judge_claims(fw, {"torchtext": DistRelease("torchtext", False, error="timed out")},
+                                              [], "2026-11-23")}
+    assert verdicts["ecosystem-torchtext"].verdict is Verdict.UNVERIFIED
+    assert verdicts["ecosystem-torchtext"].evidence == "unverifiable: the index gave no answer for torchtext (timed out)"
+    assert verdicts["ecosystem-torchvision"].evidence == "unverifiable: the index gave no answer for torchvision"
+
+
+def test_the_keras_backends_it_ships_decide_the_one_backend_claim() -> None:
+    fw = load_catalog().get("keras")
+    shipped = ProbeResult(Outcome.OK, details={"keras_backends": ["jax", "numpy", "openvino", "tensorflow", "torch"],
+                                               "keras_multi_backend": True, "keras_backend": "torch"})
+    verdicts = {c.id: c for c in judge_claims(fw, {}, [ProbeEvidence(shipped, "3.15.1", "/x/python")], "2026-11-23")}
+    one = verdicts["keras-one-backend"]
+    assert one.verdict is Verdict.CONTRADICTED
+    assert one.evidence == ("details.keras_multi_backend is True (it ships the backends: jax, numpy, openvino, "
+                            "tensorflow, torch)")

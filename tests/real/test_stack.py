@@ -175,3 +175,20 @@ def test_a_real_extension_built_against_numpy_1_under_numpy_2(tmp_path: Path, mo
     assert abi.message.startswith("cext was compiled against NumPy 1.x and cannot run with NumPy 2.")
     assert "pip install 'numpy<2'" in abi.hint and "pip install -U cext" in abi.hint
     assert "companion-broken" not in [d.code for d in report.diagnoses]  # one finding, the one that says why
+
+
+KERAS = next((p for p in FRAMEWORKS if subprocess.run(
+    [p, "-c", "import importlib.util as u, sys; sys.exit(u.find_spec('keras') is None or u.find_spec('torch') is None)"]
+).returncode == 0), None)
+
+
+@pytest.mark.skipif(KERAS is None, reason="no keras with torch in a frameworks interpreter")
+def test_real_keras_lists_the_backends_it_ships(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("KERAS_BACKEND", "torch")  # .ci/run's frameworks venv holds torch beside keras
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))
+    assert KERAS is not None
+    p = _scan(KERAS, "keras").frameworks[0].probe
+    assert p is not None and p.outcome is Outcome.OK, p
+    assert {"tensorflow", "jax", "torch", "numpy"} <= set(p.details["keras_backends"])  # Keras 3's own source tree
+    assert "tests" not in p.details["keras_backends"]
+    assert p.details["keras_multi_backend"] is True and p.details["keras_backend"] == "torch"

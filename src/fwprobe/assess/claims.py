@@ -7,6 +7,7 @@ the two in step. An evaluator returns (verdict, evidence, source); evidence it c
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 
-from fwprobe.catalog import Claim, Framework, normalize
+from fwprobe.catalog import Claim, Framework, Thresholds, normalize
 from fwprobe.model import ClaimVerdict, DistRelease, Outcome, ProbeResult, Verdict
 
 
@@ -41,7 +42,8 @@ def _value_at(probe: ProbeResult, key: str) -> tuple[bool, Any]:
     return True, data
 
 
-def _probe(claim: Claim, info: DistRelease | None, probes: Sequence[ProbeEvidence]) -> Judgement:
+def _probe(claim: Claim, info: DistRelease | None, probes: Sequence[ProbeEvidence],
+           checked: str) -> Judgement:
     usable = [p for p in probes if p.probe.outcome is Outcome.OK]
     if not usable:
         why = "; ".join(f"{p.python}: {p.probe.outcome.value}" for p in probes) or "no --python names an environment with it"
@@ -55,6 +57,10 @@ def _probe(claim: Claim, info: DistRelease | None, probes: Sequence[ProbeEvidenc
         detail = f"{claim.key} is {value!r}"
         if claim.key == "execution.torchscript_deprecated" and p.probe.details.get("torchscript_warning"):
             detail += f" (torch.jit.script warns: {p.probe.details['torchscript_warning']})"
+        if claim.key == "details.keras_multi_backend" and p.probe.details.get("keras_backends"):
+            detail += f" (it ships the backends: {', '.join(map(str, p.probe.details['keras_backends']))})"
+        if claim.note:
+            detail += f"; {claim.note}"
         return (Verdict.CONFIRMED if ok else Verdict.CONTRADICTED), detail, source
     return Verdict.UNVERIFIED, f"the probe does not report {claim.key}", f"probe of {usable[0].version or '?'}"
 
@@ -67,7 +73,8 @@ def _meta_or_reason(info: DistRelease | None) -> tuple[Any, str | None]:
     return info.meta, None
 
 
-def _requires(claim: Claim, info: DistRelease | None, probes: Sequence[ProbeEvidence]) -> Judgement:
+def _requires(claim: Claim, info: DistRelease | None, probes: Sequence[ProbeEvidence],
+              checked: str) -> Judgement:
     meta, why = _meta_or_reason(info)
     if meta is None:
         return Verdict.UNVERIFIED, f"unverifiable: {why}", "index"
@@ -86,7 +93,8 @@ def _requires(claim: Claim, info: DistRelease | None, probes: Sequence[ProbeEvid
     return (Verdict.CONFIRMED if has == claim.expect else Verdict.CONTRADICTED), evidence, "index"
 
 
-def _classifier(claim: Claim, info: DistRelease | None, probes: Sequence[ProbeEvidence]) -> Judgement:
+def _classifier(claim: Claim, info: DistRelease | None, probes: Sequence[ProbeEvidence],
+                checked: str) -> Judgement:
     meta, why = _meta_or_reason(info)
     if meta is None:
         return Verdict.UNVERIFIED, f"unverifiable: {why}", "index"
@@ -99,7 +107,8 @@ def _classifier(claim: Claim, info: DistRelease | None, probes: Sequence[ProbeEv
     return Verdict.UNVERIFIED, f"{meta.version} carries no {claim.key!r} classifier (absence proves nothing)", "index"
 
 
-def _maintainer(claim: Claim, info: DistRelease | None, probes: Sequence[ProbeEvidence]) -> Judgement:
+def _maintainer(claim: Claim, info: DistRelease | None, probes: Sequence[ProbeEvidence],
+                checked: str) -> Judgement:
     meta, why = _meta_or_reason(info)
     if meta is None or not meta.maintainer:
         return Verdict.UNVERIFIED, f"unverifiable: {why or 'the index names no author or maintainer'}", "index"
@@ -108,18 +117,43 @@ def _maintainer(claim: Claim, info: DistRelease | None, probes: Sequence[ProbeEv
     return Verdict.UNVERIFIED, f"the index names {meta.maintainer}, which does not settle it", "index"
 
 
-EVALUATORS: dict[str, Callable[[Claim, DistRelease | None, Sequence[ProbeEvidence]], Judgement]] = {
+_CPYTHON = re.compile(r"-cp3(\d+)-")
+
+
+def _index_status(claim: Claim, info: DistRelease | None, probes: Sequence[ProbeEvidence],
+                  checked: str) -> Judgement:
+    """Whether ``claim.key`` had a release within the default active threshold (365 days) of ``checked``."""
+    if info is None or not info.ok:
+        return Verdict.UNVERIFIED, f"unverifiable: the index gave no answer for {claim.key}" + (
+            f" ({info.error})" if info is not None and info.error else ""), "index"
+    if info.newest is None or info.newest.day is None:
+        return Verdict.UNVERIFIED, f"unverifiable: the index shows no dated release of {claim.key}", "index"
+    days = (dt.date.fromisoformat(checked) - info.newest.day).days
+    active = days <= Thresholds().active_days
+    pythons = sorted({int(m) for f in info.newest_files for m in _CPYTHON.findall(f)})
+    wheels = (f"; its wheels are for CPython {', '.join(f'3.{m}' for m in pythons)}" if pythons else
+              "; its files: " + ", ".join(info.newest_files[:3]) if info.newest_files else "")
+    evidence = (f"{claim.key}'s newest release is {info.newest.version} of {info.newest.day}, {days} days before "
+                f"{checked} ({'a release' if active else 'no release'} within {Thresholds().active_days} days"
+                f"; {info.releases_last_365_days} in the last 365){wheels}")
+    if claim.note:
+        evidence += f"; {claim.note}"
+    return (Verdict.CONFIRMED if active == claim.expect else Verdict.CONTRADICTED), evidence, "index"
+
+
+EVALUATORS: dict[str, Callable[[Claim, DistRelease | None, Sequence[ProbeEvidence], str], Judgement]] = {
     "probe": _probe, "index-requires": _requires, "index-classifier": _classifier, "index-maintainer": _maintainer,
+    "index-status": _index_status,
 }
 
 
 def judge_claims(fw: Framework, infos: Mapping[str, DistRelease], probes: Sequence[ProbeEvidence],
                  checked: str) -> tuple[ClaimVerdict, ...]:
     """A verdict with dated evidence and its source for each of ``fw``'s claims."""
-    info = infos.get(fw.distributions[0])
     out = []
     for claim in fw.claims:
-        verdict, evidence, source = EVALUATORS[claim.evidence](claim, info, probes)
+        info = infos.get(normalize(claim.key) if claim.evidence == "index-status" else fw.distributions[0])
+        verdict, evidence, source = EVALUATORS[claim.evidence](claim, info, probes, checked)
         out.append(ClaimVerdict(claim.id, claim.column, claim.statement, verdict, evidence, source, checked))
     return tuple(out)
 

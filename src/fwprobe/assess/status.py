@@ -178,6 +178,6 @@ def with_status(result: FrameworkResult, fw: Framework, catalog: Catalog,
         rel = installed_release(dist.version, info) if info is not None and info.ok else None
         dists.append(replace(dist, yanked=rel.yanked if rel else None,
                              yanked_reason=rel.yanked_reason if rel else None))
-    names = set(fw.distributions) | set(fw.forks)
+    names = set(fw.distributions) | set(fw.index_names)  # forks, and what its ecosystem claims name
     return replace(result, distributions=tuple(dists), status=status,
                    index=tuple(infos[n] for n in sorted(names) if n in infos))

@@ -526,6 +526,18 @@ def _keras_backend_source(config_info):
     return None, "default (no KERAS_BACKEND, no %s)" % config_info.get("path")
 
 
+def _keras_backends(keras):
+    """The backend packages a Keras 3 install ships (tensorflow, jax, torch, numpy, openvino...),
+    from its own source tree; None for a Keras without that layout (Keras 2 runs on TensorFlow)."""
+    root = os.path.join(os.path.dirname(getattr(keras, "__file__", "") or ""), "src", "backend")
+    try:
+        names = sorted(os.listdir(root))
+    except OSError:
+        return None
+    return [n for n in names if n not in ("common", "config", "tests") and not n.startswith("_")
+            and os.path.isfile(os.path.join(root, n, "__init__.py"))]
+
+
 def probe_keras(keras, out, notes):
     backend = None
     cfg = getattr(keras, "config", None)
@@ -534,6 +546,10 @@ def probe_keras(keras, out, notes):
     elif hasattr(getattr(keras, "backend", None), "backend"):
         backend = _try(notes, "keras.backend.backend()", keras.backend.backend)
     out["keras_backend"] = backend
+    backends = _keras_backends(keras)
+    if backends is not None:  # the backends this Keras ships (Keras 3: keras/src/backend/<name>/)
+        out["keras_backends"] = backends
+        out["keras_multi_backend"] = len(backends) > 1
     out["devices"] = []  # the backend framework's own probe reports devices
     out["execution"] = {"eager_default": None, "backend": backend}
     if backend == "tensorflow" or (backend is None and not cfg):
