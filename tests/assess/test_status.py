@@ -45,7 +45,7 @@ def test_verdicts() -> None:
 def test_every_status_and_verdict_value_is_handled() -> None:
     from fwprobe.assess.status import _CONFIRMS
     from fwprobe.catalog import CLAIMED_STATUSES
-    from fwprobe.render.table import _STATUS_STYLE
+    from fwprobe.render.scan_table import _STATUS_STYLE
 
     assert set(_STATUS_STYLE) == set(Status)
     assert set(_CONFIRMS) == set(CLAIMED_STATUSES)

@@ -194,7 +194,7 @@ def test_json_schema_keys_are_stable() -> None:
     ({"device": None, "floatX": "float64", "mode": "Mode"}, "floatX=float64"),  # PyTensor 3: no device option
 ])
 def test_the_build_column_of_theano_and_pytensor_shows_what_is_set(config, shown) -> None:
-    from fwprobe.render.table import _build
+    from fwprobe.render.scan_table import _build
 
     r = FrameworkResult(id="pytensor", name="PyTensor", claim="", claimed_status="active", installed=True,
                         probe=ProbeResult(Outcome.OK, version="3.0.7", details={"theano_config": config}))

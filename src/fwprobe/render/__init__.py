@@ -38,7 +38,7 @@ class Renderer:
 
 
 RENDERERS: tuple[Renderer, ...] = (
-    Renderer("scan", Format.TABLE, "fwprobe.render.table:render", "a table for people (default on a terminal)"),
+    Renderer("scan", Format.TABLE, "fwprobe.render.scan_table:render", "a table for people (default on a terminal)"),
     Renderer("scan", Format.JSON, "fwprobe.render.json:render",
              "the report, schema fwprobe.report/1 (default when not a terminal)"),
     Renderer("scan", Format.MARKDOWN, "fwprobe.render.scan_markdown:render",
@@ -47,7 +47,7 @@ RENDERERS: tuple[Renderer, ...] = (
              "metrics for node_exporter's textfile collector (-o DIR/fwprobe.prom)"),
     Renderer("status", Format.TABLE, "fwprobe.render.status_table:render", "a table with evidence beneath it"),
     Renderer("status", Format.JSON, "fwprobe.render.json:render", "the report, schema fwprobe.report/1"),
-    Renderer("status", Format.MARKDOWN, "fwprobe.render.markdown:render",
+    Renderer("status", Format.MARKDOWN, "fwprobe.render.status_markdown:render",
              "the catalog's comparison table with verified status, for maintainers"),
     Renderer("check", Format.TEXT, "fwprobe.render.check:text", "one PASS/FAIL line per check (default)"),
     Renderer("check", Format.JSON, "fwprobe.render.json:render", "the report with its checks"),

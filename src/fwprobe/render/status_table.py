@@ -9,7 +9,7 @@ from rich.text import Text
 from fwprobe.catalog import Catalog
 from fwprobe.model import Report
 from fwprobe.render import escape
-from fwprobe.render.table import _STATUS_STYLE
+from fwprobe.render.scan_table import _STATUS_STYLE
 
 _VERDICT_STYLE = {"confirmed": "green", "contradicted": "bold red", "unverified": "dim"}
 
