@@ -12,7 +12,7 @@ from rich.console import Console
 from fakes.nvidia import FAILURES, replay_system
 from fakes.reports import ReportBuilder
 from fwprobe.model import System
-from fwprobe.render import scan_markdown, table
+from fwprobe.render import scan_markdown, scan_table
 
 H100_MIG = "linux-x86_64__nvidia-h100-mig__590.48.01.txt"
 
@@ -23,7 +23,7 @@ def _report(system: System):
 
 def _table_text(system: System) -> str:
     buf = io.StringIO()
-    Console(file=buf, width=200, no_color=True, force_terminal=False).print(table.render(_report(system)))
+    Console(file=buf, width=200, no_color=True, force_terminal=False).print(scan_table.render(_report(system)))
     return buf.getvalue()
 
 
