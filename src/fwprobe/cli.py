@@ -20,6 +20,7 @@ import typer
 
 from fwprobe import __version__, options, render
 from fwprobe.errors import UsageError
+from fwprobe.fleet import rules as fleet_rules  # the fleet codes for --fail-on's help (no data model)
 from fwprobe.render import escape
 
 if TYPE_CHECKING:
@@ -454,11 +455,7 @@ def merge_cmd(
                                            "line)."),
     fmt: Optional[str] = _format_option("merge"),
     output: Optional[Path] = _OUTPUT,
-    fail_on: str = typer.Option(
-        "none", "--fail-on", metavar="LEVEL|CODES",
-        help="Exit 1 on fleet diagnoses at or above a severity (error, warning, info) or with one of a "
-             "comma list of codes (version-drift, node-gpus-missing, node-unhealthy, stale-report); "
-             "none (default) never fails."),
+    fail_on: str = typer.Option("none", "--fail-on", metavar="LEVEL|CODES", help=fleet_rules.fail_on_help()),
     stale_hours: float = typer.Option(24.0, "--stale-hours", metavar="H",
                                       help="A report this much older than the newest is stale-report."),
 ) -> None:
@@ -475,13 +472,13 @@ def merge_cmd(
       fwprobe merge reports/ --format markdown --fail-on error
       cat reports/*.json | fwprobe merge -
     """
-    from fwprobe import assess
     from fwprobe.clock import now_utc
-    from fwprobe.fleet import FLEET_CODES, iter_sources, merge
+    from fwprobe.fleet.load import iter_sources
+    from fwprobe.fleet.merge import merge
 
     renderer = _pick_format("merge", fmt, output)
     try:
-        policy = assess.parse_fail_on(fail_on, FLEET_CODES)
+        policy = fleet_rules.parse_fail_on(fail_on)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if stale_hours <= 0:
@@ -493,18 +490,19 @@ def merge_cmd(
         raise UsageError("no fwprobe scan report among the inputs",
                          "write them with: fwprobe scan --format json -o reports/{host}.json")
     _emit(renderer(fleet, None), output, None, fleet.generated_at)
-    failing = [d for d in fleet.diagnoses if policy.fails(d.severity, d.code)]
+    failing = policy is not None and any(policy.fails(d.severity, d.code) for d in fleet.diagnoses)
     raise typer.Exit(EXIT_POLICY if failing else EXIT_OK)
 
 
 @app.command("fleet")
 @_usage_errors
 def fleet_cmd(
-    ray_address: str = typer.Option(..., "--ray", metavar="ADDRESS",
-                                    help="The Ray cluster: its address (host:6379, ray://host:10001) or 'auto'."),
+    ray_address: Optional[str] = typer.Option(None, "--ray", metavar="ADDRESS",
+                                              help="Run the scans with Ray: the cluster's address (host:6379, "
+                                                   "ray://host:10001) or 'auto'."),
     python: Optional[str] = typer.Option(None, "--python", "-p", metavar="PATH",
-                                         help="The interpreter to scan on every node (default: the one Ray's "
-                                              "workers run in)."),
+                                         help="The interpreter to scan on every node (default: the one the "
+                                              "engine's workers run in)."),
     framework: Optional[List[str]] = _FRAMEWORK,
     no_import: bool = _NO_IMPORT,
     exercise: bool = typer.Option(False, "--exercise", help=_EXERCISE_HELP),
@@ -512,37 +510,38 @@ def fleet_cmd(
                                   help="Per-node deadline: a node with no report by then is a row with the reason."),
     fmt: Optional[str] = _format_option("merge"),
     output: Optional[Path] = _OUTPUT,
-    fail_on: str = typer.Option("none", "--fail-on", metavar="LEVEL|CODES",
-                                help="As for merge: a severity, fleet codes, or none."),
+    fail_on: str = typer.Option("none", "--fail-on", metavar="LEVEL|CODES", help=fleet_rules.fail_on_help()),
 ) -> None:
-    """Scan every alive node of a Ray cluster, then merge the reports as `fwprobe merge` does.
+    """Scan every alive node of a cluster through the engine it runs (Ray: --ray), then merge the
+    reports as `fwprobe merge` does.
 
-    One task per node, pinned to it, reserving no CPU or GPU. Needs Ray beside fwprobe: from a
-    checkout, pip install '.[ray]' (on the nodes too).
+    Ray: one task per node, pinned to it, reserving no CPU or GPU. Needs Ray beside fwprobe: from
+    a checkout, pip install '.[ray]' (on the nodes too).
 
     \b
     Examples:
       fwprobe fleet --ray auto
       fwprobe fleet --ray head:6379 -f torch --exercise --format markdown
     """
-    from fwprobe import assess
     from fwprobe.clock import now_utc
-    from fwprobe.fleet import FLEET_CODES, merge
-    from fwprobe.fleet.ray_runner import run_on_ray
+    from fwprobe.fleet.merge import merge
+    from fwprobe.fleet.runner import runner_for
 
     renderer = _pick_format("merge", fmt, output)
     try:
-        policy = assess.parse_fail_on(fail_on, FLEET_CODES)
+        policy = fleet_rules.parse_fail_on(fail_on)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    _check_probing(timeout, no_import, exercise)
-    options = {"python": python, "frameworks": list(framework or ()), "do_import": not no_import,
-               "timeout": min(timeout, 90.0), "exercise": exercise}
-    fleet = merge(run_on_ray(ray_address, options, timeout), now_utc().isoformat(timespec="seconds"), __version__)
+    # the same ScanOptions for every node; each probe within the node's deadline
+    scan_options = _scan_options(python, framework, no_import, min(timeout, options.DEFAULT_TIMEOUT), False, exercise)
+    _check_probing(timeout)
+    runner = runner_for({"ray": ray_address})
+    fleet = merge(runner.run(scan_options, timeout), now_utc().isoformat(timespec="seconds"), __version__)
     for skipped in fleet.skipped:
         _warn(f"{skipped.source}: {skipped.reason}")
     _emit(renderer(fleet, None), output, None, fleet.generated_at)
-    raise typer.Exit(EXIT_POLICY if any(policy.fails(d.severity, d.code) for d in fleet.diagnoses) else EXIT_OK)
+    failing = policy is not None and any(policy.fails(d.severity, d.code) for d in fleet.diagnoses)
+    raise typer.Exit(EXIT_POLICY if failing else EXIT_OK)
 
 
 @app.command("explain")

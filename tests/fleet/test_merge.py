@@ -18,7 +18,8 @@ from fakes.reports import ReportBuilder
 from fwprobe.assess import diagnose
 from fwprobe.catalog import load_catalog
 from fwprobe.cli import app
-from fwprobe.fleet import iter_sources, merge
+from fwprobe.fleet.load import iter_sources
+from fwprobe.fleet.merge import merge
 from fwprobe.model import Host, Outcome
 from fwprobe.render import fleet as render_fleet
 
@@ -89,6 +90,13 @@ def test_the_fleet_view(fleet_dir: Path) -> None:
     assert "not JSON" in skipped["garbled.json"] and "not JSON" in skipped["truncated.json"]
     assert "not a fwprobe scan report" in skipped["status.json"]
     assert "fwprobe.report/2 is not fwprobe.report/1" in skipped["future.json"]
+
+
+def test_every_fleet_rule_fires_in_the_fixture_fleet(fleet_dir: Path) -> None:
+    """A new fleet rule (fleet/rules.py) extends the fixture so that it fires here."""
+    from fwprobe.fleet.rules import FLEET_CODES
+
+    assert {d.code for d in _merged(fleet_dir).diagnoses} == set(FLEET_CODES)
 
 
 def _golden(name: str, text: str) -> None:
@@ -163,12 +171,38 @@ def test_an_unreadable_directory_is_skipped(tmp_path: Path, monkeypatch) -> None
     d = tmp_path / "locked"
     d.mkdir()
 
-    def refuse(self):
+    def refuse(path):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(Path, "iterdir", refuse)  # what chmod 000 gives a non-root user
+    monkeypatch.setattr(os, "scandir", refuse)  # what chmod 000 gives a non-root user
     ((_source, data, reason),) = list(iter_sources([str(d)]))
     assert data is None and reason == "cannot list the directory: Permission denied"
+
+
+def test_files_that_are_not_reports_each_get_their_reason(tmp_path: Path) -> None:
+    """Read with one bounded read and no stat: empty, too big, not UTF-8, a directory named
+    *.json, a link to a report (followed), a file named only '.json' (no suffix: not listed)."""
+    from fwprobe.fleet import load
+
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "a-empty.json").write_bytes(b"")
+    (d / "b-latin1.json").write_bytes(b'{"host": "caf\xe9"}')
+    (d / "c-dir.json").mkdir()
+    (d / "d-big.json").write_bytes(b" " * (load.MAX_REPORT_BYTES + 1))
+    (d / "e-link.json").symlink_to(tmp_path / "target")
+    (tmp_path / "target").write_text(_node("linked"))
+    (d / ".json").write_text(_node("hidden"))
+    reasons = {Path(s).name: r for s, _data, r in iter_sources([str(d) + "/"])}
+    assert reasons == {"a-empty.json": "empty file (0 bytes)",
+                       "b-latin1.json": reasons["b-latin1.json"],
+                       "d-big.json": "larger than 64 MB: not a fwprobe report",
+                       "e-link.json": None}
+    assert reasons["b-latin1.json"].startswith("cannot read: 'utf-8' codec can't decode byte 0xe9")
+    ((_s, _d, endless),) = iter_sources(["/dev/zero"])  # not a regular file: read no further than the cap
+    assert endless == "larger than 64 MB: not a fwprobe report"
+    sources = [s for s, _data, _r in iter_sources([str(tmp_path / "." / "in")])]
+    assert sources == [str(d / n) for n in ("a-empty.json", "b-latin1.json", "d-big.json", "e-link.json")]
 
 
 def test_scan_output_placeholders(tmp_path: Path, site: Path) -> None:
@@ -188,20 +222,23 @@ def test_scan_output_placeholders(tmp_path: Path, site: Path) -> None:
 def test_the_ray_task_body_removes_rays_gpu_mask_for_the_scan_only(site: Path, fake_nvidia_smi, monkeypatch) -> None:
     from fakes.frameworks import FAKE_TORCH_CUDA, write_module
     from fwprobe.fleet.ray_runner import scan_here
+    from fwprobe.plan import ScanOptions
 
     write_module(site, "torch", FAKE_TORCH_CUDA, "torch", "2.5.1+cu124")
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")  # what Ray sets for a task reserving no GPU
     monkeypatch.delenv("RAY_EXPERIMENTAL_NOSET_CUDA_VISIBLE_DEVICES", raising=False)
+    monkeypatch.delenv("FWPROBE_NODE_ID", raising=False)
     import sys
 
-    data = json.loads(scan_here("abc123node", {"python": sys.executable, "frameworks": ["torch"],
-                                              "keep_pythonpath": True}))
+    data = json.loads(scan_here("abc123node", ScanOptions(python=sys.executable, frameworks=("torch",),
+                                                          keep_pythonpath=True)))
     assert data["host"]["scheduler"]["gpu_mask"] == "removed CUDA_VISIBLE_DEVICES='' that Ray set for a task reserving no GPU"
-    assert data["host"]["scheduler"]["FWPROBE_RAY_NODE_ID"] == "abc123node"
+    assert data["host"]["scheduler"]["scheduler"] == "ray" and data["host"]["scheduler"]["node_id"] == "abc123node"
     assert data["system"]["cuda_visible_devices"] is None
     torch = next(f for f in data["frameworks"] if f["id"] == "pytorch")
     assert len([d for d in torch["probe"]["devices"] if d["kind"] == "cuda"]) == 2
-    assert os.environ["CUDA_VISIBLE_DEVICES"] == "" and "FWPROBE_RAY_NODE_ID" not in os.environ
+    assert os.environ["CUDA_VISIBLE_DEVICES"] == ""  # the worker's environment as Ray left it
+    assert "FWPROBE_NODE_ID" not in os.environ and "FWPROBE_SCHEDULER" not in os.environ
 
 
 def test_an_unreachable_or_silent_ray_head_is_a_usage_error_not_a_hang() -> None:

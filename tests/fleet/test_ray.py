@@ -43,11 +43,13 @@ def test_one_scan_per_alive_node_pinned_and_unmasked() -> None:
     assert result["exit"] == 0, result["stderr"]
     fleet = json.loads(result["stdout"])
     assert len(result["alive"]) == 3
-    seen = sorted(n["scheduler"]["FWPROBE_RAY_NODE_ID"] for n in fleet["nodes"])
+    seen = sorted(n["scheduler"]["node_id"] for n in fleet["nodes"])
     assert seen == result["alive"], fleet  # one report per alive node, from that node
     assert fleet["skipped"] == []
     for node in fleet["nodes"]:
         assert node["scheduler"]["scheduler"] == "ray"
+        # three nodes on one machine, one host name: each known by it plus Ray's node id
+        assert node["host"].endswith("/" + node["scheduler"]["node_id"][:12])
         # a task reserving no GPU: Ray's mask was turned off, or found and removed
         assert node["scheduler"]["gpu_mask"] in (
             "Ray left CUDA_VISIBLE_DEVICES alone (RAY_EXPERIMENTAL_NOSET_CUDA_VISIBLE_DEVICES=1)",

@@ -5,7 +5,9 @@ after it is folded in. Never raises for a bad input: it becomes a reason."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -14,21 +16,37 @@ from typing import Any, TextIO
 MAX_REPORT_BYTES = 64 * 2**20  # a scan report is tens of KB; anything this big is not one
 
 
-def _from_file(path: Path) -> tuple[str, Any, str | None]:
-    source = str(path)
+def _from_file(source: str) -> tuple[str, Any, str | None]:
+    too_big = f"larger than {MAX_REPORT_BYTES // 2**20} MB: not a fwprobe report"
     try:
-        size = path.stat().st_size
-        if size == 0:
-            return source, None, "empty file (0 bytes)"
-        if size > MAX_REPORT_BYTES:
-            return source, None, f"larger than {MAX_REPORT_BYTES // 2**20} MB: not a fwprobe report"
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return source, None, f"cannot read: {getattr(exc, 'strerror', None) or exc}"
+        with open(source, "rb") as handle:  # one open, one fstat, one read: no path stat
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):  # a pipe, a device: as much as the cap allows
+                raw = handle.read(MAX_REPORT_BYTES + 1)
+            elif info.st_size > MAX_REPORT_BYTES:
+                return source, None, too_big
+            else:  # whole (read(n) would allocate all n bytes before reading)
+                raw = handle.read()
+    except OSError as exc:
+        return source, None, f"cannot read: {exc.strerror or exc}"
+    if not raw:
+        return source, None, "empty file (0 bytes)"
+    if len(raw) > MAX_REPORT_BYTES:
+        return source, None, too_big
     try:
-        return source, json.loads(text), None
+        return source, json.loads(raw.decode("utf-8")), None
+    except UnicodeDecodeError as exc:
+        return source, None, f"cannot read: {exc}"
     except ValueError as exc:
         return source, None, f"not JSON (truncated?): {exc}"
+
+
+def _json_files(folder: str) -> list[str]:
+    """The *.json files in ``folder``, sorted by name (os.scandir: no stat per entry where the
+    file system gives the type). Raises OSError when it cannot be listed."""
+    with os.scandir(folder) as entries:
+        names = sorted(e.name for e in entries if os.path.splitext(e.name)[1] == ".json" and e.is_file())
+    return [os.path.join(folder, name) for name in names]
 
 
 _TOKENS = re.compile(r'[{}\[\]"\\]')
@@ -105,18 +123,18 @@ def iter_sources(paths: Iterable[str], stdin: TextIO | None = None) -> Iterator[
         if raw == "-":
             yield from _from_stream(stdin or sys.stdin, "stdin")
             continue
-        path = Path(raw)
-        if path.is_dir():
+        path = str(Path(raw))  # as the user wrote it, normalised: reports/ and ./reports are one
+        if os.path.isdir(path):
             try:
-                files = sorted(p for p in path.iterdir() if p.suffix == ".json" and p.is_file())
+                files = _json_files(path)
             except OSError as exc:
-                yield str(path), None, f"cannot list the directory: {exc.strerror or exc}"
+                yield path, None, f"cannot list the directory: {exc.strerror or exc}"
                 continue
             if not files:
-                yield str(path), None, "no *.json files in this directory"
+                yield path, None, "no *.json files in this directory"
             for file in files:
                 yield _from_file(file)
-        elif path.exists():
+        elif os.path.exists(path):
             yield _from_file(path)
         else:
-            yield str(path), None, "no such file or directory"
+            yield path, None, "no such file or directory"

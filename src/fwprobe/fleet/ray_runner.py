@@ -1,22 +1,30 @@
-"""Run one scan on every alive node of a Ray cluster and bring the reports back (`fwprobe fleet
---ray ADDRESS`). An optional extra: `pip install '.[ray]'` from a checkout; importing fwprobe never imports ray.
+"""The Ray fleet runner (`fwprobe fleet --ray ADDRESS`): one scan on every alive node of a Ray
+cluster, the reports brought back. One ``FleetRunner`` (fleet/runner.py) among possible others.
+An optional extra: `pip install '.[ray]'` from a checkout; importing fwprobe never imports ray.
 
 Each scan is a task pinned to its node (NodeAffinitySchedulingStrategy, soft=False) that
 reserves no CPU and no GPU, so it runs beside the jobs already there. Ray hides GPUs from a task
 that reserves none (it sets CUDA_VISIBLE_DEVICES to an empty string): the task asks Ray not to
 (RAY_EXPERIMENTAL_NOSET_CUDA_VISIBLE_DEVICES=1 in its runtime env) and, should the mask be there
 anyway, removes it for the scan, so the node's GPUs are seen as a job that reserved them would
-see them. The report's host.scheduler says which was done.
+see them. The report's host.scheduler says which was done (gpu_mask), and carries Ray's node id
+(node_id): several Ray nodes may share one machine, and each stays a node of its own.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Iterator
-from typing import Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from fwprobe.errors import UsageError
+from fwprobe.fleet.runner import Source, scan_on_node
+
+if TYPE_CHECKING:
+    from fwprobe.plan import ScanOptions
 
 NOSET = "RAY_EXPERIMENTAL_NOSET_CUDA_VISIBLE_DEVICES"
 
@@ -73,64 +81,61 @@ class RayUnavailable(UsageError):
               "pip install '.[ray]' (or pip install 'ray>=2.9' into fwprobe's environment)")
 
 
-def scan_here(node_id: str, options: dict[str, Any]) -> str:
-    """The task body, on the node: one fwprobe scan as JSON (no index: N nodes need not ask it)."""
-    from fwprobe.catalog import load_catalog
-    from fwprobe.core import ScanOptions, scan
-
-    os.environ["FWPROBE_RAY_NODE_ID"] = node_id
+def scan_here(node_id: str, options: ScanOptions) -> str:
+    """The task body, on the node: one fwprobe scan as JSON, in the interpreter Ray's jobs run in
+    unless ``options.python`` names another."""
     masked = os.environ.get("CUDA_VISIBLE_DEVICES") == ""
     if masked:
         del os.environ["CUDA_VISIBLE_DEVICES"]
     handling = ("removed CUDA_VISIBLE_DEVICES='' that Ray set for a task reserving no GPU" if masked
                 else "Ray left CUDA_VISIBLE_DEVICES alone (RAY_EXPERIMENTAL_NOSET_CUDA_VISIBLE_DEVICES=1)"
                 if os.environ.get(NOSET) else "no GPU mask from Ray")
-    import sys
-
-    python = options.get("python") or sys.executable  # the interpreter Ray's jobs run in
     try:
-        report = scan(load_catalog(), ScanOptions(python=python, frameworks=tuple(options.get("frameworks") or ()),
-                                                  do_import=options.get("do_import", True),
-                                                  timeout=float(options.get("timeout", 90.0)),
-                                                  exercise=bool(options.get("exercise")),
-                                                  keep_pythonpath=bool(options.get("keep_pythonpath"))))
+        data = scan_on_node("ray", node_id, replace(options, python=options.python or sys.executable))
     finally:  # Ray reuses its workers: leave this one's environment as it was
         if masked:
             os.environ["CUDA_VISIBLE_DEVICES"] = ""
-        os.environ.pop("FWPROBE_RAY_NODE_ID", None)
-    data = report.to_dict()
     host = data.get("host")
     if isinstance(host, dict):
         host.setdefault("scheduler", {})["gpu_mask"] = handling
     return json.dumps(data)
 
 
-def run_on_ray(address: str, options: dict[str, Any], timeout: float) -> Iterator[tuple[str, Any, str | None]]:
-    """(source, report JSON or None, reason) per alive node; a node that does not answer within
-    ``timeout`` seconds, or whose task fails, is a source with its reason."""
-    try:
-        import ray
-        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
-    except ImportError as exc:
-        raise RayUnavailable(f"--ray needs the ray package, which is not installed here ({exc})") from None
-    _connect(ray, address, min(timeout, CONNECT_SECONDS))
-    try:
-        task = ray.remote(num_cpus=0, num_gpus=0, max_retries=0)(scan_here)
-        nodes = [n for n in ray.nodes() if n.get("Alive")]
-        refs = {}
-        for node in nodes:
-            node_id = node["NodeID"]
-            label = f"ray node {node_id[:12]} ({node.get('NodeManagerAddress', '?')})"
-            refs[task.options(scheduling_strategy=NodeAffinitySchedulingStrategy(node_id=node_id, soft=False),
-                              runtime_env={"env_vars": {NOSET: "1"}}).remote(node_id, options)] = label
-        ready, pending = ray.wait(list(refs), num_returns=len(refs), timeout=timeout)
-        for ref in ready:
-            try:
-                yield refs[ref], json.loads(ray.get(ref)), None
-            except Exception as exc:  # noqa: BLE001 - a task's failure is that node's row
-                yield refs[ref], None, f"the scan task failed: {type(exc).__name__}: {str(exc)[:300]}"
-        for ref in pending:
-            ray.cancel(ref, force=True)
-            yield refs[ref], None, f"no answer within {timeout:g} s"
-    finally:
-        ray.shutdown()
+class RayRunner:
+    """``FleetRunner`` for a Ray cluster at ``address`` (host:6379, ray://host:10001, or 'auto')."""
+
+    engine = "ray"
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+
+    def run(self, options: ScanOptions, timeout: float) -> Iterator[Source]:
+        """(source, report JSON or None, reason) per alive node; a node that does not answer within
+        ``timeout`` seconds, or whose task fails, is a source with its reason."""
+        try:
+            import ray
+            from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+        except ImportError as exc:
+            raise RayUnavailable(f"--ray needs the ray package, which is not installed here ({exc})") from None
+        _connect(ray, self.address, min(timeout, CONNECT_SECONDS))
+        try:
+            task = ray.remote(num_cpus=0, num_gpus=0, max_retries=0)(scan_here)
+            nodes = [n for n in ray.nodes() if n.get("Alive")]
+            refs = {}
+            for node in nodes:
+                node_id = node["NodeID"]
+                label = f"ray node {node_id[:12]} ({node.get('NodeManagerAddress', '?')})"
+                strategy = NodeAffinitySchedulingStrategy(node_id=node_id, soft=False)
+                refs[task.options(scheduling_strategy=strategy, runtime_env={"env_vars": {NOSET: "1"}})
+                     .remote(node_id, options)] = label
+            ready, pending = ray.wait(list(refs), num_returns=len(refs), timeout=timeout)
+            for ref in ready:
+                try:
+                    yield refs[ref], json.loads(ray.get(ref)), None
+                except Exception as exc:  # noqa: BLE001 - a task's failure is that node's row
+                    yield refs[ref], None, f"the scan task failed: {type(exc).__name__}: {str(exc)[:300]}"
+            for ref in pending:
+                ray.cancel(ref, force=True)
+                yield refs[ref], None, f"no answer within {timeout:g} s"
+        finally:
+            ray.shutdown()
