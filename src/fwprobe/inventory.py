@@ -28,12 +28,6 @@ class Inventory:
     def installed(self, fw: Framework) -> tuple[Distribution, ...]:
         return self.of(fw.distributions)
 
-    def version_of(self, name: str) -> str | None:
-        for d in self.of((normalize(name),)):
-            if not d.shadowed:
-                return d.version
-        return None
-
 
 def read_inventory(python: str, catalog: Catalog, workdir: Workdir, timeout: float = 30.0,
                    keep_pythonpath: bool = False) -> Inventory:

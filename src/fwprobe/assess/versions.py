@@ -4,19 +4,12 @@ from __future__ import annotations
 
 import re
 
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from fwprobe.model import DistRelease, Release
+from fwprobe.pep440 import parse_version
 
-
-def parse_version(text: str | None) -> Version | None:
-    """A PEP 440 Version, or None when ``text`` is empty or not PEP 440."""
-    if not text:
-        return None
-    try:
-        return Version(text)
-    except InvalidVersion:
-        return None
+__all__ = ["installed_release", "parse_version", "release_tuple", "releases_behind"]
 
 
 def release_tuple(text: str | None) -> tuple[int, int] | None:

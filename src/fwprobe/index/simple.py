@@ -18,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 from fwprobe.catalog import normalize
 from fwprobe.model import DistRelease, Release
+from fwprobe.pep440 import is_prerelease, sort_key
 
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
 HTML_TYPES = ("application/vnd.pypi.simple.v1+html", "text/html")
@@ -55,25 +56,6 @@ def version_of_file(filename: str, project: str) -> str | None:
     if egg:
         return (pieces[1] or None) if len(pieces) > 1 else None
     return stem.rsplit("-", 1)[1] if "-" in stem else None
-
-
-def _sort_key(version: str) -> tuple[int, Any]:
-    from packaging.version import InvalidVersion, Version
-
-    try:
-        return (1, Version(version))
-    except InvalidVersion:
-        return (0, version)  # non-PEP 440 versions sort before every valid one
-
-
-def _is_pre(version: str) -> bool:
-    from packaging.version import InvalidVersion, Version
-
-    try:
-        v = Version(version)
-    except InvalidVersion:
-        return False
-    return v.is_prerelease or v.is_devrelease
 
 
 def parse_time(value: Any) -> dt.datetime | None:
@@ -126,16 +108,16 @@ def _release_info(name: str, files: list[dict[str, Any]], extra_versions: list[A
             first[version] = when
     versions = set(files_of) | {v for v in extra_versions if isinstance(v, str)}
     releases = []
-    for v in sorted(versions, key=_sort_key):
+    for v in sorted(versions, key=sort_key):
         releases.append(Release(
             version=v, date=first.get(v),
             yanked=bool(files_of.get(v)) and yanked_files.get(v, 0) == files_of[v],
-            yanked_reason=reasons.get(v), prerelease=_is_pre(v)))
+            yanked_reason=reasons.get(v), prerelease=is_prerelease(v)))
     live = [r for r in releases if not r.yanked]
-    stable = [r for r in live if not r.prerelease and _sort_key(r.version)[0] == 1]
+    stable = [r for r in live if not r.prerelease and sort_key(r.version)[0] == 1]
     newest = stable[-1] if stable else (live[-1] if live and not live[-1].prerelease else None)
     pre = [r for r in live if r.prerelease]
-    newest_pre = pre[-1] if pre and (newest is None or _sort_key(pre[-1].version) > _sort_key(newest.version)) else None
+    newest_pre = pre[-1] if pre and (newest is None or sort_key(pre[-1].version) > sort_key(newest.version)) else None
     cutoff = now - dt.timedelta(days=365)
     recent = sum(1 for t in first.values() if t >= cutoff)
     return DistRelease(
