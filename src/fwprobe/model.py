@@ -215,7 +215,7 @@ class DistRelease:
     project_status: str | None = None  # PEP 792 marker: active | archived | quarantined | deprecated
     project_status_reason: str | None = None
     from_cache: bool = False
-    upload_times: bool = True  # False when the index publishes none (PEP 503 HTML pages)
+    upload_times: bool = True  # False when the index publishes none (HTML pages, JSON pages before PEP 700)
     newest_files: tuple[str, ...] = ()  # file names of the newest stable release (wheel tags)
     newest_requires_python: str | None = None
     meta: ProjectMeta | None = None  # per-project JSON, fetched by `status` only

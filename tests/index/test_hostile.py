@@ -233,7 +233,7 @@ def test_status_from_an_html_only_index_says_it_has_no_upload_times(tmp_path: Pa
     info = parse_project("theano", page, NOW)
     status = assess_status(load_catalog().get("theano"), {"theano": info}, NOW.date(), Thresholds())
     assert status.observed.value == "unknown" and status.verdict.value == "unverified"
-    assert "the index publishes no upload times (PEP 503 HTML only)" in status.evidence
+    assert "the index publishes no upload times (PEP 503 HTML, or PEP 691 JSON without PEP 700)" in status.evidence
     assert "newest version: theano 1.0.5" in status.evidence
 
 

@@ -75,7 +75,7 @@ def _describe(rel: Release | None, dist: str | None, today: dt.date, ok: list[Di
     if rel is None or day is None:
         if any(not i.upload_times for i in ok):
             listed = ", ".join(f"{i.name} {i.newest.version}" for i in ok if i.newest is not None)
-            return ("the index publishes no upload times (PEP 503 HTML only), so release recency is unknown"
+            return ("the index publishes no upload times (PEP 503 HTML, or PEP 691 JSON without PEP 700), so release recency is unknown"
                     + (f"; newest version: {listed}" if listed else ""))
         return "no release date known"
     return f"newest release {dist} {rel.version} on {day.isoformat()}, {(today - day).days} days ago"
