@@ -147,6 +147,15 @@ def test_the_fleet_code_table_is_written_from_the_rules() -> None:
     assert all(doc == FLEET_RULES[c].doc for c, _, doc in rows)
 
 
+def test_each_fleet_code_has_an_explanation() -> None:
+    """For `fwprobe explain CODE` beside the node rules' entries."""
+    text = rules.explain("stale-report")
+    assert text is not None and text.startswith("stale-report (warning, across the nodes of fwprobe merge / fleet)")
+    assert "--stale-hours" in text and text.endswith("Rule: fwprobe.fleet.rules.stale_report\n")
+    assert all(rules.explain(code) for code in FLEET_CODES)
+    assert rules.explain("gpu-not-visible") is None
+
+
 def test_rules_are_pure() -> None:
     source = Path(rules.__file__).read_text(encoding="utf-8")
     assert not re.search(r"^import (os|subprocess|socket)|os\.environ|open\(", source, re.M)

@@ -199,6 +199,18 @@ def markdown_table() -> str:
     return "\n".join(["| code | severity | what it means |", "|---|---|---|", *rows]) + "\n"
 
 
+def explain(code: str) -> str | None:
+    """One fleet rule's entry as plain text (as ``assess.diagnoses.reference.explain`` writes a
+    node rule's, for `fwprobe explain`), or None for a code that is not a fleet code."""
+    import textwrap
+
+    rule = FLEET_RULES.get(code)
+    if rule is None:
+        return None
+    return (f"{code} ({rule.severity}, across the nodes of fwprobe merge / fleet)\n\n{textwrap.fill(rule.doc, 78)}"
+            f"\n\nRule: {rule.check.__module__}.{rule.check.__name__}\n")
+
+
 if __name__ == "__main__":
     import sys
 
