@@ -511,6 +511,7 @@ def fleet_cmd(
     fmt: Optional[str] = _format_option("merge"),
     output: Optional[Path] = _OUTPUT,
     fail_on: str = typer.Option("none", "--fail-on", metavar="LEVEL|CODES", help=fleet_rules.fail_on_help()),
+    keep_pythonpath: bool = _KEEP_PP,
 ) -> None:
     """Scan every alive node of a cluster through the engine it runs (Ray: --ray), then merge the
     reports as `fwprobe merge` does.
@@ -533,7 +534,8 @@ def fleet_cmd(
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     # the same ScanOptions for every node; each probe within the node's deadline
-    scan_options = _scan_options(python, framework, no_import, min(timeout, options.DEFAULT_TIMEOUT), False, exercise)
+    scan_options = _scan_options(python, framework, no_import, min(timeout, options.DEFAULT_TIMEOUT), keep_pythonpath,
+                                 exercise)
     _check_probing(timeout)
     runner = runner_for({"ray": ray_address})
     fleet = merge(runner.run(scan_options, timeout), now_utc().isoformat(timespec="seconds"), __version__)
@@ -547,20 +549,24 @@ def fleet_cmd(
 @app.command("explain")
 @_usage_errors
 def explain_cmd(code: str = typer.Argument(..., metavar="CODE", help="A diagnosis code, e.g. gpu-not-visible.")) -> None:
-    """What a diagnosis code means, when it fires and how severe it is (from the rule itself).
+    """What a diagnosis code (scan's, or merge's fleet codes) means, when it fires and how severe
+    it is (from the rule itself).
 
     \b
     Examples:
       fwprobe explain gpu-not-visible
       fwprobe explain pythonpath-only
+      fwprobe explain version-drift
     """
     from fwprobe.assess.diagnoses.reference import explain
 
-    text = explain(code.strip().lower())
+    wanted = code.strip().lower()
+    text = explain(wanted) or fleet_rules.explain(wanted)  # a scan's codes, then merge's fleet codes
     if text is None:
         from fwprobe.assess.diagnoses import DIAGNOSIS_CODES
 
-        raise UsageError(f"unknown diagnosis code {code!r}", "codes: " + ", ".join(DIAGNOSIS_CODES))
+        raise UsageError(f"unknown diagnosis code {code!r}",
+                         "codes: " + ", ".join(DIAGNOSIS_CODES) + "; fleet codes: " + ", ".join(fleet_rules.FLEET_CODES))
     typer.echo(text, nl=False)
 
 

@@ -76,7 +76,7 @@ def test_scan_check_and_fleet_build_their_options_from_the_table() -> None:
     commands = typer.main.get_command(cli.app).commands  # type: ignore[attr-defined]
     for name, shared in (("scan", {o.name for o in SCAN_OPTIONS}),
                          ("check", {o.name for o in SCAN_OPTIONS} - {"no_import"}),  # check always imports
-                         ("fleet", {"framework", "no_import", "exercise", "fmt", "output"})):
+                         ("fleet", {"framework", "no_import", "exercise", "fmt", "output", "keep_pythonpath"})):
         params = {p.name: p for p in commands[name].params}
         for key in shared:
             option = next(o for o in SCAN_OPTIONS if o.name == key)

@@ -34,3 +34,15 @@ def test_option_texts_are_whole() -> None:
     assert "TF_FORCE_GPU_ALLOW_GROWTH, XLA_PYTHON_CLIENT_PREALLOCATE" in flat["check"]
     assert "pip install '.[ray]'" in flat["fleet"]
     assert "piped or redirected it is JSON" in flat["scan"]
+
+
+def test_explain_knows_scan_and_fleet_codes_and_refuses_others() -> None:
+    import subprocess as sp
+
+    def run(code: str) -> sp.CompletedProcess[str]:
+        return sp.run([sys.executable, "-m", "fwprobe", "explain", code], capture_output=True, text=True, timeout=60)
+
+    scan_code, fleet_code, unknown = run("gpu-not-visible"), run("version-drift"), run("no-such-code")
+    assert scan_code.returncode == 0 and scan_code.stdout.startswith("gpu-not-visible (error")
+    assert fleet_code.returncode == 0 and fleet_code.stdout.startswith("version-drift (warning")
+    assert unknown.returncode == 2 and "gpu-not-visible" in unknown.stderr and "stale-report" in unknown.stderr
