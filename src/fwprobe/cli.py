@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, List, Optional, TypeVar
 
@@ -21,12 +20,12 @@ import typer
 from fwprobe import __version__, options, render
 from fwprobe.errors import UsageError
 from fwprobe.fleet import rules as fleet_rules  # the fleet codes for --fail-on's help (no data model)
+from fwprobe.index_options import IndexOptions
 from fwprobe.render import escape
 
 if TYPE_CHECKING:
     from fwprobe.catalog import Catalog
     from fwprobe.core import ScanOptions
-    from fwprobe.index import IndexClient
     from fwprobe.model import Report
 
 EXIT_OK, EXIT_POLICY, EXIT_USAGE = 0, 1, 2
@@ -87,39 +86,6 @@ def _root(
     """
 
 
-class _RichProgress:
-    """Progress on stderr, only when stderr is a terminal."""
-
-    def __init__(self) -> None:
-        self.console: Any = None
-        self.status: Any = None
-        self.total = self.done = 0
-        self.label = ""
-
-    def start(self, total: int, label: str) -> None:
-        # rich is imported only when there is a terminal to draw on, and only now: once a scan's
-        # children run, not on the way to starting them
-        if total and self.console is None and sys.stderr.isatty():
-            from rich.console import Console
-
-            self.console = Console(stderr=True)
-        if total and self.console is not None and self.console.is_terminal:
-            self.total, self.done, self.label = total, 0, label
-            self.status = self.console.status(f"{label} (0/{total})")
-            self.status.start()
-
-    def advance(self, item: str, detail: str) -> None:
-        self.done += 1
-        if self.status is not None:
-            self.console.print(escape.text(f"  {item}: {detail}", style="dim"), highlight=False)
-            self.status.update(f"{self.label} ({self.done}/{self.total})")
-
-    def stop(self) -> None:
-        if self.status is not None:
-            self.status.stop()
-            self.status = None
-
-
 def _load_catalog(path: Optional[Path]) -> Catalog:
     from fwprobe.catalog import CatalogError, load_catalog
 
@@ -127,18 +93,6 @@ def _load_catalog(path: Optional[Path]) -> Catalog:
         return load_catalog(path)
     except CatalogError as exc:
         raise CatalogError(f"invalid catalog: {exc}") from None
-
-
-def _pick_format(command: str, fmt: Optional[str], output: Optional[Path]) -> render.Renderer:
-    """The renderer for ``--format`` (default: table on a terminal, else the first machine format)."""
-    offered = render.renderers(command)
-    if fmt is None:
-        on_terminal = output is None and sys.stdout.isatty()
-        return offered[0] if on_terminal or offered[0].format is not render.Format.TABLE else offered[1]
-    chosen = render.get(command, fmt)
-    if chosen is None:
-        raise UsageError(f"--format must be one of: {', '.join(r.format.value for r in offered)} (got {fmt!r})")
-    return chosen
 
 
 def _emit(rendered: Any, output: Optional[Path], host: Optional[str], when: str) -> None:
@@ -155,86 +109,35 @@ def _host_of(report: Report) -> Optional[str]:
     return report.host.hostname if report.host is not None else None
 
 
-@dataclass(frozen=True)
-class IndexOptions:
-    """The index options every index-using command shares."""
-
-    disabled: bool = False
-    url: Optional[str] = None
-    offline: bool = False
-    refresh: bool = False
-    timeout: float = 15.0
-
-    def __post_init__(self) -> None:
-        if self.timeout <= 0:  # here, before a scan starts any work
-            raise UsageError("--index-timeout must be a positive number of seconds")
-
-    def client(self, required: bool) -> Optional[IndexClient]:
-        """The client; when not ``required`` (scan, check) a missing configuration is a warning
-        and the report simply has no release columns."""
-        if self.disabled:
-            return None  # before importing the index client: --no-index pays nothing for it
-        from fwprobe.index import IndexClient, IndexConfigError, resolve_index_url
-
-        try:
-            url = resolve_index_url(self.url)
-        except IndexConfigError as exc:
-            if required or self.url:
-                raise
-            _warn(f"warning: {exc}; continuing without release status (--no-index)")
-            return None
-        return IndexClient(url, offline=self.offline, refresh=self.refresh, timeout=self.timeout)
-
-
 def _index_advice(report: Report, without_index: str = ", or --no-index") -> None:
-    """One line of advice on stderr when no distribution could be fetched at all (``status``,
-    which has no --no-index, passes ``without_index=""``)."""
-    from fwprobe.model import IndexErrorKind
+    from fwprobe.index_options import advice
 
-    answers = [i for r in report.frameworks for i in r.index]
-    if not answers or any(i.ok for i in answers):
-        return
-    kinds = {i.error_kind for i in answers}
-    if kinds & {IndexErrorKind.UNREACHABLE, IndexErrorKind.TIMEOUT}:
-        advice = ("the package index did not answer (in time): your network may block it; try --offline "
-                  f"(cached answers), a longer --index-timeout{without_index}")
-    elif IndexErrorKind.NOT_CACHED in kinds:
-        advice = "nothing is cached yet for --offline: run once with network access"
-    elif IndexErrorKind.TLS in kinds:
-        advice = "TLS verification failed: behind a proxy that re-signs HTTPS, set REQUESTS_CA_BUNDLE"
-    else:
-        return
-    _warn(f"warning: {advice}")
+    said = advice(report, without_index)
+    if said:
+        _warn(f"warning: {said}")
 
 
-def _scan_report(catalog: Catalog, options: ScanOptions, index: IndexOptions, claims: bool) -> Report:
+def _scan_report(catalog: Catalog, scan_options: ScanOptions, index: IndexOptions, claims: bool) -> Report:
     from dataclasses import replace
 
     from fwprobe import early
     from fwprobe.assess.diagnoses.registry import catalog_codes
     from fwprobe.core import scan
+    from fwprobe.render.progress import RichProgress
 
-    report = scan(catalog, options, index=lambda: index.client(required=False), progress=_RichProgress(),
-                  early=early.take())
+    report = scan(catalog, scan_options, index=lambda: index.client(required=False, warn=_warn),
+                  progress=RichProgress(), early=early.take())
     _index_advice(report)
     if not claims:  # the catalog's own truth is for `status` (and whoever asks with --claims)
         report = replace(report, diagnoses=tuple(d for d in report.diagnoses if d.code not in catalog_codes()))
     return report
 
 
-def _check_probing(timeout: float, no_import: bool = False, exercise: bool = False) -> None:
-    """The options every command that probes shares (scan, check, status --python, fleet)."""
-    if timeout <= 0:
-        raise UsageError("--timeout must be a positive number of seconds")
-    if exercise and no_import:
-        raise UsageError("--exercise needs to import the frameworks; drop --no-import")
-
-
 def _scan_options(python: Optional[str], framework: Optional[List[str]], no_import: bool, timeout: float,
                   keep_pythonpath: bool, exercise: bool = False) -> ScanOptions:
     from fwprobe.core import ScanOptions
 
-    _check_probing(timeout, no_import, exercise)
+    options.check_probing(timeout, no_import, exercise)
     return ScanOptions(python=python, frameworks=tuple(framework or ()), do_import=not no_import,
                        timeout=timeout, keep_pythonpath=keep_pythonpath, exercise=exercise)
 
@@ -247,20 +150,6 @@ def _opt(name: str, **override: Any) -> Any:
                         help=override.get("help", o.help))
 
 
-_PYTHON = _opt("python")
-_FRAMEWORK = _opt("framework")
-_NO_IMPORT = _opt("no_import")
-_TIMEOUT = _opt("timeout")
-_CLAIMS = _opt("claims")
-_KEEP_PP = _opt("keep_pythonpath")
-_CATALOG = _opt("catalog_path")
-_NO_INDEX = _opt("no_index")
-_INDEX_URL = _opt("index_url")
-_OFFLINE = _opt("offline")
-_REFRESH = _opt("refresh")
-_INDEX_TIMEOUT = _opt("index_timeout")
-_OUTPUT = _opt("output")
-_EXERCISE_HELP = options.EXERCISE_HELP
 
 
 def _format_option(command: str, default: Optional[str] = None) -> Any:
@@ -270,21 +159,21 @@ def _format_option(command: str, default: Optional[str] = None) -> Any:
 @app.command("scan")
 @_usage_errors
 def scan_cmd(
-    python: Optional[str] = _PYTHON,
-    framework: Optional[List[str]] = _FRAMEWORK,
-    no_import: bool = _NO_IMPORT,
+    python: Optional[str] = _opt("python"),
+    framework: Optional[List[str]] = _opt("framework"),
+    no_import: bool = _opt("no_import"),
     exercise: bool = _opt("exercise"),
     fmt: Optional[str] = _format_option("scan"),
-    output: Optional[Path] = _OUTPUT,
-    timeout: float = _TIMEOUT,
-    no_index: bool = _NO_INDEX,
-    index_url: Optional[str] = _INDEX_URL,
-    offline: bool = _OFFLINE,
-    refresh: bool = _REFRESH,
-    index_timeout: float = _INDEX_TIMEOUT,
-    keep_pythonpath: bool = _KEEP_PP,
-    catalog_path: Optional[Path] = _CATALOG,
-    claims: bool = _CLAIMS,
+    output: Optional[Path] = _opt("output"),
+    timeout: float = _opt("timeout"),
+    no_index: bool = _opt("no_index"),
+    index_url: Optional[str] = _opt("index_url"),
+    offline: bool = _opt("offline"),
+    refresh: bool = _opt("refresh"),
+    index_timeout: float = _opt("index_timeout"),
+    keep_pythonpath: bool = _opt("keep_pythonpath"),
+    catalog_path: Optional[Path] = _opt("catalog_path"),
+    claims: bool = _opt("claims"),
 ) -> None:
     """Installed frameworks, import health, GPU visibility and release status, with diagnoses.
 
@@ -298,7 +187,7 @@ def scan_cmd(
       fwprobe scan --no-import --no-index --format json
       fwprobe scan --exercise --format markdown   (paste into a bug report)
     """
-    renderer = _pick_format("scan", fmt, output)
+    renderer = render.pick("scan", fmt, output)
     catalog = _load_catalog(catalog_path)
     report = _scan_report(catalog, _scan_options(python, framework, no_import, timeout, keep_pythonpath, exercise),
                           IndexOptions(no_index, index_url, offline, refresh, index_timeout), claims)
@@ -308,19 +197,19 @@ def scan_cmd(
 @app.command("status")
 @_usage_errors
 def status_cmd(
-    framework: Optional[List[str]] = _FRAMEWORK,
+    framework: Optional[List[str]] = _opt("framework"),
     fmt: Optional[str] = _format_option("status"),
-    output: Optional[Path] = _OUTPUT,
-    index_url: Optional[str] = _INDEX_URL,
-    offline: bool = _OFFLINE,
-    refresh: bool = _REFRESH,
-    index_timeout: float = _INDEX_TIMEOUT,
-    catalog_path: Optional[Path] = _CATALOG,
+    output: Optional[Path] = _opt("output"),
+    index_url: Optional[str] = _opt("index_url"),
+    offline: bool = _opt("offline"),
+    refresh: bool = _opt("refresh"),
+    index_timeout: float = _opt("index_timeout"),
+    catalog_path: Optional[Path] = _opt("catalog_path"),
     pythons: Optional[List[str]] = typer.Option(
         None, "--python", "-p", metavar="PATH",
         help="Also probe the frameworks installed in this interpreter (venv/conda dir or python) for "
              "evidence on execution and feature claims; repeatable (several envs, several versions)."),
-    timeout: float = _TIMEOUT,
+    timeout: float = _opt("timeout"),
 ) -> None:
     """The catalog's frameworks against the package index; no local environment needed.
 
@@ -336,13 +225,14 @@ def status_cmd(
           --format markdown -o STATUS.md
     """
     from fwprobe.core import status_report
+    from fwprobe.render.progress import RichProgress
 
-    renderer = _pick_format("status", fmt, output)
+    renderer = render.pick("status", fmt, output)
     catalog = _load_catalog(catalog_path)
-    client = IndexOptions(False, index_url, offline, refresh, index_timeout).client(required=True)
+    client = IndexOptions(False, index_url, offline, refresh, index_timeout).client(required=True, warn=_warn)
     assert client is not None
-    _check_probing(timeout)
-    report = status_report(catalog, client, list(framework or ()), progress=_RichProgress(),
+    options.check_probing(timeout)
+    report = status_report(catalog, client, list(framework or ()), progress=RichProgress(),
                            pythons=tuple(pythons or ()), probe_timeout=timeout)
     _index_advice(report, without_index="")
     _emit(renderer(report, catalog), output, None, report.generated_at)
@@ -369,20 +259,20 @@ def check_cmd(
                                               help="Also write a JUnit XML report for CI dashboards ({host}, {time} filled in)."),
     exercise: Optional[bool] = typer.Option(
         None, "--exercise/--no-exercise",
-        help=_EXERCISE_HELP + " Default: on when --require-gpu is given (CI wants usable, not visible)."),
-    python: Optional[str] = _PYTHON,
-    framework: Optional[List[str]] = _FRAMEWORK,
+        help=options.EXERCISE_HELP + " Default: on when --require-gpu is given (CI wants usable, not visible)."),
+    python: Optional[str] = _opt("python"),
+    framework: Optional[List[str]] = _opt("framework"),
     fmt: Optional[str] = _format_option("check", "text"),
-    output: Optional[Path] = _OUTPUT,
-    timeout: float = _TIMEOUT,
-    no_index: bool = _NO_INDEX,
-    index_url: Optional[str] = _INDEX_URL,
-    offline: bool = _OFFLINE,
-    refresh: bool = _REFRESH,
-    index_timeout: float = _INDEX_TIMEOUT,
-    keep_pythonpath: bool = _KEEP_PP,
-    catalog_path: Optional[Path] = _CATALOG,
-    claims: bool = _CLAIMS,
+    output: Optional[Path] = _opt("output"),
+    timeout: float = _opt("timeout"),
+    no_index: bool = _opt("no_index"),
+    index_url: Optional[str] = _opt("index_url"),
+    offline: bool = _opt("offline"),
+    refresh: bool = _opt("refresh"),
+    index_timeout: float = _opt("index_timeout"),
+    keep_pythonpath: bool = _opt("keep_pythonpath"),
+    catalog_path: Optional[Path] = _opt("catalog_path"),
+    claims: bool = _opt("claims"),
 ) -> None:
     """Scan, then apply a policy: exit 0 when every check passes, 1 when any fails, 2 on bad usage.
 
@@ -395,33 +285,14 @@ def check_cmd(
     """
     from dataclasses import replace
 
-    from packaging.requirements import InvalidRequirement, Requirement
-
     from fwprobe import assess
-    from fwprobe.catalog import normalize
     from fwprobe.render import check as render_check
 
-    renderer = _pick_format("check", fmt, output)
-    try:
-        policy = assess.parse_fail_on(fail_on)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    requirements = []
-    for spec in require or ():
-        try:
-            requirements.append(Requirement(spec))
-        except InvalidRequirement as exc:
-            raise UsageError(f"--require {spec!r} is not a PEP 440 requirement: {exc}") from None
+    renderer = render.pick("check", fmt, output)
+    policy = assess.parse_fail_on(fail_on)
     catalog = _load_catalog(catalog_path)
-    known = {d for fw in catalog.frameworks for d in (*fw.distributions, *fw.companions)}
-    for req in requirements:
-        if normalize(req.name) not in known:
-            raise UsageError(f"--require {req.name}: not a framework or companion in the catalog",
-                             "known: " + ", ".join(sorted(known)))
-    for key in require_gpu or ():
-        if catalog.get(key) is None:
-            raise UsageError(f"--require-gpu {key}: unknown framework",
-                             "known: " + ", ".join(fw.id for fw in catalog.frameworks))
+    requirements = assess.parse_requirements(require or (), catalog)
+    assess.check_gpu_keys(require_gpu or (), catalog)
     if max_age_days is not None and no_index:
         raise UsageError("--max-age-days needs the package index; drop --no-index")
     scan_frameworks = list(framework or ())
@@ -454,7 +325,7 @@ def merge_cmd(
                                            "for reports on stdin (JSON documents, pretty-printed or one per "
                                            "line)."),
     fmt: Optional[str] = _format_option("merge"),
-    output: Optional[Path] = _OUTPUT,
+    output: Optional[Path] = _opt("output"),
     fail_on: str = typer.Option("none", "--fail-on", metavar="LEVEL|CODES", help=fleet_rules.fail_on_help()),
     stale_hours: float = typer.Option(24.0, "--stale-hours", metavar="H",
                                       help="A report this much older than the newest is stale-report."),
@@ -476,11 +347,8 @@ def merge_cmd(
     from fwprobe.fleet.load import iter_sources
     from fwprobe.fleet.merge import merge
 
-    renderer = _pick_format("merge", fmt, output)
-    try:
-        policy = fleet_rules.parse_fail_on(fail_on)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    renderer = render.pick("merge", fmt, output)
+    policy = fleet_rules.parse_fail_on(fail_on)
     if stale_hours <= 0:
         raise UsageError("--stale-hours must be positive")
     fleet = merge(iter_sources(paths), now_utc().isoformat(timespec="seconds"), __version__, stale_hours)
@@ -503,15 +371,15 @@ def fleet_cmd(
     python: Optional[str] = typer.Option(None, "--python", "-p", metavar="PATH",
                                          help="The interpreter to scan on every node (default: the one the "
                                               "engine's workers run in)."),
-    framework: Optional[List[str]] = _FRAMEWORK,
-    no_import: bool = _NO_IMPORT,
-    exercise: bool = typer.Option(False, "--exercise", help=_EXERCISE_HELP),
+    framework: Optional[List[str]] = _opt("framework"),
+    no_import: bool = _opt("no_import"),
+    exercise: bool = _opt("exercise"),
     timeout: float = typer.Option(120.0, "--timeout", metavar="SECONDS",
                                   help="Per-node deadline: a node with no report by then is a row with the reason."),
     fmt: Optional[str] = _format_option("merge"),
-    output: Optional[Path] = _OUTPUT,
+    output: Optional[Path] = _opt("output"),
     fail_on: str = typer.Option("none", "--fail-on", metavar="LEVEL|CODES", help=fleet_rules.fail_on_help()),
-    keep_pythonpath: bool = _KEEP_PP,
+    keep_pythonpath: bool = _opt("keep_pythonpath"),
 ) -> None:
     """Scan every alive node of a cluster through the engine it runs (Ray: --ray), then merge the
     reports as `fwprobe merge` does.
@@ -528,15 +396,12 @@ def fleet_cmd(
     from fwprobe.fleet.merge import merge
     from fwprobe.fleet.runner import runner_for
 
-    renderer = _pick_format("merge", fmt, output)
-    try:
-        policy = fleet_rules.parse_fail_on(fail_on)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    renderer = render.pick("merge", fmt, output)
+    policy = fleet_rules.parse_fail_on(fail_on)
     # the same ScanOptions for every node; each probe within the node's deadline
     scan_options = _scan_options(python, framework, no_import, min(timeout, options.DEFAULT_TIMEOUT), keep_pythonpath,
                                  exercise)
-    _check_probing(timeout)
+    options.check_probing(timeout)
     runner = runner_for({"ray": ray_address})
     fleet = merge(runner.run(scan_options, timeout), now_utc().isoformat(timespec="seconds"), __version__)
     for skipped in fleet.skipped:

@@ -64,3 +64,14 @@ SCAN_OPTIONS: tuple[Option, ...] = (
 )
 
 BY_NAME = {o.name: o for o in SCAN_OPTIONS}
+
+
+def check_probing(timeout: float, no_import: bool = False, exercise: bool = False) -> None:
+    """The values every command that probes shares (scan, check, status --python, fleet);
+    raises UsageError (exit 2) before any work starts."""
+    from fwprobe.errors import UsageError
+
+    if timeout <= 0:
+        raise UsageError("--timeout must be a positive number of seconds")
+    if exercise and no_import:
+        raise UsageError("--exercise needs to import the frameworks; drop --no-import")

@@ -9,12 +9,20 @@
 from __future__ import annotations
 
 from fwprobe.assess.diagnoses import DIAGNOSIS_CODES, RULES, diagnose
-from fwprobe.assess.policy import SEVERITY_NAMES, FailOn, evaluate_checks, parse_fail_on
+from fwprobe.assess.policy import (
+    SEVERITY_NAMES,
+    FailOn,
+    FailOnError,
+    check_gpu_keys,
+    evaluate_checks,
+    parse_fail_on,
+    parse_requirements,
+)
 from fwprobe.assess.status import assess_status, observed_status, verdict, with_status
 from fwprobe.assess.versions import installed_release, parse_version, releases_behind
 
 __all__ = [
-    "DIAGNOSIS_CODES", "RULES", "SEVERITY_NAMES", "FailOn", "assess_status", "diagnose",
-    "evaluate_checks", "installed_release", "observed_status", "parse_fail_on", "parse_version",
-    "releases_behind", "verdict", "with_status",
+    "DIAGNOSIS_CODES", "RULES", "SEVERITY_NAMES", "FailOn", "FailOnError", "assess_status", "check_gpu_keys",
+    "diagnose", "evaluate_checks", "installed_release", "observed_status", "parse_fail_on", "parse_requirements",
+    "parse_version", "releases_behind", "verdict", "with_status",
 ]

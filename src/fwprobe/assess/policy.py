@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from packaging.requirements import Requirement
+from packaging.requirements import InvalidRequirement, Requirement
 from packaging.version import Version
 
 from fwprobe.assess.diagnoses import DIAGNOSIS_CODES
@@ -13,9 +13,14 @@ from fwprobe.assess.diagnoses.registry import catalog_codes
 from fwprobe.assess.messages import first_line
 from fwprobe.assess.versions import parse_version
 from fwprobe.catalog import Catalog, normalize
+from fwprobe.errors import UsageError
 from fwprobe.model import Check, FrameworkResult, Outcome, Report, Severity
 
 SEVERITY_NAMES = tuple(s.value for s in Severity)
+
+
+class FailOnError(UsageError, ValueError):
+    """A ``--fail-on`` that names no severity and no known code (exit 2 in the CLI)."""
 
 
 @dataclass(frozen=True)
@@ -33,7 +38,7 @@ class FailOn:
 def parse_fail_on(value: str, known: tuple[str, ...] = DIAGNOSIS_CODES) -> FailOn:
     """``--fail-on``: a severity (fail at or above it), ``none``, or a comma list of ``known`` codes.
 
-    Raises ValueError naming the unknown codes and listing the known ones.
+    Raises FailOnError (a UsageError and a ValueError) naming the unknown codes and listing the known ones.
     """
     v = value.strip().lower()
     if v == "none":
@@ -44,10 +49,35 @@ def parse_fail_on(value: str, known: tuple[str, ...] = DIAGNOSIS_CODES) -> FailO
     unknown = codes - set(known)
     if not codes or unknown:
         bad = ", ".join(sorted(unknown)) or repr(value)
-        raise ValueError(f"--fail-on takes one of {', '.join(SEVERITY_NAMES)}, none, or a comma list of "
+        raise FailOnError(f"--fail-on takes one of {', '.join(SEVERITY_NAMES)}, none, or a comma list of "
                          f"diagnosis codes (unknown: {bad}); codes: "
                          + ", ".join(known))
     return FailOn(value, None, codes)
+
+
+def parse_requirements(specs: Iterable[str], catalog: Catalog) -> list[Requirement]:
+    """``--require SPEC``s, each a PEP 440 requirement on a framework or companion of the catalog.
+    Raises UsageError naming the bad one."""
+    known = {d for fw in catalog.frameworks for d in (*fw.distributions, *fw.companions)}
+    requirements = []
+    for spec in specs:
+        try:
+            req = Requirement(spec)
+        except InvalidRequirement as exc:
+            raise UsageError(f"--require {spec!r} is not a PEP 440 requirement: {exc}") from None
+        if normalize(req.name) not in known:
+            raise UsageError(f"--require {req.name}: not a framework or companion in the catalog",
+                             "known: " + ", ".join(sorted(known)))
+        requirements.append(req)
+    return requirements
+
+
+def check_gpu_keys(keys: Iterable[str], catalog: Catalog) -> None:
+    """``--require-gpu FW``s name frameworks of the catalog; raises UsageError for one that does not."""
+    for key in keys:
+        if catalog.get(key) is None:
+            raise UsageError(f"--require-gpu {key}: unknown framework",
+                             "known: " + ", ".join(fw.id for fw in catalog.frameworks))
 
 
 def evaluate_checks(report: Report, catalog: Catalog, requires: Iterable[Requirement] = (),

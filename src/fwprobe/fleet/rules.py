@@ -78,8 +78,8 @@ def fleet_codes() -> tuple[str, ...]:
 
 def parse_fail_on(text: str) -> FailOn | None:
     """``--fail-on`` of merge and fleet: None for ``none`` (nothing can fail, and the check
-    policy is not loaded for it), else the check policy's parse over the fleet codes (ValueError
-    naming an unknown code)."""
+    policy is not loaded for it), else the check policy's parse over the fleet codes (FailOnError,
+    a UsageError, naming an unknown code)."""
     if text.strip().lower() == "none":
         return None
     from fwprobe.assess.policy import parse_fail_on as parse

@@ -70,3 +70,21 @@ def get(command: str, fmt: str) -> Renderer | None:
 
 def formats_help(command: str) -> str:
     return "; ".join(f"{r.format.value}: {r.help}" for r in renderers(command))
+
+
+def pick(command: str, fmt: str | None, output: object = None) -> Renderer:
+    """The renderer for ``--format`` (default: the table on a terminal, else the first machine
+    format, e.g. JSON when piped or written to ``output``). Raises UsageError for a format the
+    command does not offer."""
+    import sys
+
+    from fwprobe.errors import UsageError
+
+    offered = renderers(command)
+    if fmt is None:
+        on_terminal = output is None and sys.stdout.isatty()
+        return offered[0] if on_terminal or offered[0].format is not Format.TABLE else offered[1]
+    chosen = get(command, fmt)
+    if chosen is None:
+        raise UsageError(f"--format must be one of: {', '.join(r.format.value for r in offered)} (got {fmt!r})")
+    return chosen
