@@ -24,10 +24,10 @@ from fwprobe.system import read_system
 from fwprobe.target import inventory_answer
 
 if TYPE_CHECKING:
-    from fwprobe.index import IndexClient
+    from fwprobe.index import ReleaseSource
 
 
-def assemble(catalog: Catalog, plan: Plan, children: Children, index: IndexClient | None, progress: Progress,
+def assemble(catalog: Catalog, plan: Plan, children: Children, index: ReleaseSource | None, progress: Progress,
              when: dt.datetime) -> Report:
     """The inventory's answer decides which probes run (those not started yet start now; those
     of frameworks not installed are dropped); system facts and index answers come side by side

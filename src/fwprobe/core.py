@@ -24,7 +24,7 @@ from fwprobe.plan import Children, Plan, ScanOptions, make_plan, status_names
 from fwprobe.probes.launch import NoProgress, Progress
 
 if TYPE_CHECKING:
-    from fwprobe.index import IndexClient
+    from fwprobe.index import ReleaseSource
     from fwprobe.model import Report
 
 # the pipeline's vocabulary, for callers of the library (``from fwprobe.core import ScanOptions, scan``)
@@ -33,7 +33,7 @@ __all__ = ["DEFAULT_TIMEOUT", "Children", "Plan", "ScanOptions", "make_plan", "s
 
 
 def scan(catalog: Catalog, options: ScanOptions,
-         index: IndexClient | Callable[[], IndexClient | None] | None = None,
+         index: ReleaseSource | Callable[[], ReleaseSource | None] | None = None,
          progress: Progress | None = None, today: dt.datetime | None = None,
          early: Children | None = None) -> Report:
     """Build a Report for the target interpreter. ``index`` may be a function that makes the
@@ -59,7 +59,7 @@ def scan(catalog: Catalog, options: ScanOptions,
                                         "scan_seconds": round(time.monotonic() - children.started, 3)})
 
 
-def status_report(catalog: Catalog, index: IndexClient, frameworks: list[str] | None = None,
+def status_report(catalog: Catalog, index: ReleaseSource, frameworks: list[str] | None = None,
                   progress: Progress | None = None, today: dt.datetime | None = None,
                   pythons: tuple[str, ...] = (), probe_timeout: float = DEFAULT_TIMEOUT) -> Report:
     """The catalog's frameworks against the index, each claim judged; with ``pythons``, also on

@@ -37,8 +37,11 @@ NOT_FOUND = "not found on the index (404)"
 class ReleaseSource(Protocol):
     """What the pipeline needs from an index: the small protocol other backends implement."""
 
-    display_url: str
-    offline: bool
+    @property
+    def display_url(self) -> str: ...  # the index as shown in reports: credentials redacted
+
+    @property
+    def offline(self) -> bool: ...
 
     def fetch_many(self, names: Iterable[str], with_meta: bool = False) -> dict[str, DistRelease]: ...
 
