@@ -171,7 +171,8 @@ def test_the_daemonset_script_prints_the_report_then_writes_the_textfile(tmp_pat
     assert "--format prometheus -o /textfile/fwprobe.prom" in script and "sleep 900" in script
     textfiles = tmp_path / "textfile"
     textfiles.mkdir()
-    local = (script.replace("python3 -m venv /tmp/fwprobe && /tmp/fwprobe/bin/pip install -q fwprobe &&", "true &&")
+    local = (script.replace("python3 -m venv /tmp/fwprobe && /tmp/fwprobe/bin/pip install -q /opt/fwprobe/fwprobe-*.whl &&",
+                            "true &&")
              .replace("/tmp/fwprobe/bin/fwprobe", FWPROBE).replace("/tmp/", f"{tmp_path}/")
              .replace("/textfile/", f"{textfiles}/").replace("sleep 900;", "break;")
              .replace('"$(command -v python3)"', shlex.quote(sys.executable)))
