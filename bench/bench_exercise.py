@@ -1,6 +1,6 @@
 """Benchmark `fwprobe scan --exercise` against `fwprobe scan` (prints a ratio; not a test).
 
-    python bench/bench_exercise.py [--python ENV_PYTHON] [--repeat N]
+    .venv/bin/python bench/bench_exercise.py [--python ENV_PYTHON] [--repeat N]
 
 ENV_PYTHON must have torch (default: .venv-frameworks/bin/python, torch 2.13.0 CPU). Both runs
 probe only torch, with no index, interleaved so that machine noise hits both alike:

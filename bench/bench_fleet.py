@@ -1,6 +1,6 @@
 """Benchmark `fwprobe merge` as a user runs it (prints ratios measured side by side; not a test).
 
-    python bench/bench_fleet.py [--nodes N] [--rounds N] [--python PY | --report FILE] [--compact] [--keep DIR]
+    .venv/bin/python bench/bench_fleet.py [--nodes N] [--rounds N] [--python PY | --report FILE] [--compact] [--keep DIR]
 
 Both sides are whole processes, started the same way, over the same N report files:
   fwprobe merge DIR --format json -o OUT   (start-up, read, fold, judge, render, write)

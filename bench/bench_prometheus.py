@@ -1,7 +1,7 @@
 """What `--format prometheus` would cost with prometheus_client instead of the hand-written
 renderer (prints times and ratios; not a test).
 
-    python bench/bench_prometheus.py --client-path DIR [--repeat N]
+    .venv/bin/python bench/bench_prometheus.py --client-path DIR [--repeat N]
 
 DIR holds prometheus_client (e.g. `pip install --target DIR prometheus_client`; fwprobe does not
 depend on it). Each run is a fresh interpreter that first loads what `fwprobe scan` has loaded

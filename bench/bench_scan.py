@@ -1,6 +1,6 @@
 """Benchmark the fixed cost `fwprobe scan` adds (prints ratios measured side by side; not a test).
 
-    python bench/bench_scan.py [--torch-python PY] [--jax-python PY] [--repeat N]
+    .venv/bin/python bench/bench_scan.py [--torch-python PY] [--jax-python PY] [--repeat N]
 
   scan -f torch (probe)     / python -c "import torch"                           target <= 1.1
   scan -f jax (probe)       / python -c "import jax; jax.print_environment_info()"  target <= 1.2

@@ -1,6 +1,6 @@
 """Benchmark `fwprobe status` (prints ratios measured in one run; not a test).
 
-    python bench/bench_status.py [--index-url URL]
+    .venv/bin/python bench/bench_status.py [--index-url URL]
 
 The index is resolved as fwprobe does (--index-url, FWPROBE_INDEX_URL, PIP_INDEX_URL, pip's
 configuration, pip's default). Measures, for every distribution `status` asks about:
