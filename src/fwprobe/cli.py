@@ -403,6 +403,9 @@ def fleet_cmd(
                                  exercise)
     options.check_probing(timeout)
     runner = runner_for({"ray": ray_address})
+    if python is None:  # said once: a framework only in the jobs' environment would be "not installed"
+        _warn("note: without --python each node scans the interpreter the engine's workers run in; a "
+              "framework installed only in your jobs' environment is not seen there (pass --python PATH)")
     fleet = merge(runner.run(scan_options, timeout), now_utc().isoformat(timespec="seconds"), __version__)
     for skipped in fleet.skipped:
         _warn(f"{skipped.source}: {skipped.reason}")
