@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from fakes.catalogs import FAKE_CATALOG
 from fakes.frameworks import FAKE_TORCH_CUDA, RAISES, write_dist, write_module
+from fakes.terminal import read_all
 from fwprobe.cli import app
 
 runner = CliRunner()
@@ -106,19 +107,9 @@ def test_progress_goes_to_stderr_on_a_terminal(tmp_path: Path, site: Path) -> No
         done = subprocess.run([sys.executable, "-m", "fwprobe", "scan", "--no-index", "--keep-pythonpath",
                                "--catalog", _catalog(tmp_path), "-f", "torch"],
                               stdout=subprocess.PIPE, stderr=slave, text=True, timeout=60)
-        os.close(slave)
-        chunks = []
-        while True:
-            try:
-                data = os.read(master, 65536)
-            except OSError:  # EIO: the terminal's other end is closed
-                break
-            if not data:
-                break
-            chunks.append(data)
     finally:
-        os.close(master)
-    terminal = b"".join(chunks).decode("utf-8", "replace")
+        os.close(slave)
+    terminal = read_all(master)
     assert done.returncode == 0
     assert "probing pytorch" in terminal and "pytorch: ok in" in terminal
     assert json.loads(done.stdout)["frameworks"][0]["probe"]["outcome"] == "ok"  # data stays clean

@@ -14,6 +14,7 @@ import pytest
 
 from fakes.catalogs import FAKE_CATALOG
 from fakes.frameworks import FAKE_TORCH_CPU, HANG, write_module
+from fakes.terminal import alive
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 
@@ -38,21 +39,13 @@ while True:
 '''
 
 
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as handle:
-            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 def _tagged(marker: str, probes_only: bool = False) -> list[int]:
     """Live processes whose environment carries ``marker`` (fwprobe and all it started)."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                if (marker.encode() in (entry / "environ").read_bytes() and _alive(int(entry.name))
+                if (marker.encode() in (entry / "environ").read_bytes() and alive(int(entry.name))
                         and (not probes_only or b"\x00probe\x00" in (entry / "cmdline").read_bytes())):
                     found.append(int(entry.name))
             except OSError:
@@ -101,7 +94,7 @@ def test_a_signal_ends_the_run_and_leaves_nothing(signum: int, status: int, modu
     assert _wait_for(lambda: _tagged(marker) == [], 10), f"left running: {_tagged(marker)}"
     if module == "forks":
         for name in ("child", "daemon"):
-            assert not _alive(int((pids / name).read_text())), f"the {name} survived"
+            assert not alive(int((pids / name).read_text())), f"the {name} survived"
     assert list(private_tmp.iterdir()) == [], "the work dir stayed"
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from fakes.frameworks import FAKE_TORCH_CPU, write_module
+from fakes.terminal import alive
 from fwprobe.catalog import load_catalog
 from fwprobe.core import ScanOptions, scan
 
@@ -60,14 +61,6 @@ class config:
 '''
 
 
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as handle:
-            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 def _scan(*frameworks: str, timeout: float = 20):
     return scan(CATALOG, ScanOptions(python=sys.executable, frameworks=frameworks, keep_pythonpath=True,
                                      timeout=timeout))
@@ -86,8 +79,8 @@ def test_forked_and_setsid_processes_do_not_outlive_the_scan(site: Path, tmp_pat
             break
         time.sleep(0.1)
     child, daemon = int((pids / "child").read_text()), int((pids / "daemon").read_text())
-    assert not _alive(child), "the forked child holding stdout survived"
-    assert not _alive(daemon), "the setsid daemon survived"
+    assert not alive(child), "the forked child holding stdout survived"
+    assert not alive(daemon), "the setsid daemon survived"
 
 
 def test_temp_files_of_frameworks_go_with_the_private_work_dir(site: Path, tmp_path: Path, monkeypatch) -> None:
@@ -170,7 +163,7 @@ def test_a_child_that_exits_takes_its_process_group_with_it(tmp_path: Path) -> N
     assert done.returncode == 0 and not done.timed_out
     pid = int(pid_file.read_text())
     for _ in range(100):  # SIGKILL was sent to the group; give the kernel a moment to deliver it
-        if not _alive(pid):
+        if not alive(pid):
             break
         time.sleep(0.05)
-    assert not _alive(pid)
+    assert not alive(pid)

@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from fakes.terminal import gfm_cells
 from fwprobe.render import escape
 
 
@@ -37,21 +38,10 @@ def test_github_escapes_follow_the_documented_rules() -> None:
     assert "\x1b" not in escape.gha_data("\x1b[31m") and "\r" not in escape.gha_data("a\rb")
 
 
-def _gfm_cells(row: str) -> int:
-    count, i = 0, 0
-    while i < len(row):
-        if row[i] == "\\":
-            i += 2
-            continue
-        count += row[i] == "|"
-        i += 1
-    return count - 1
-
-
 @pytest.mark.parametrize("data", ["a|b", "a\\|b", "a\\\\|b", "x\n| y | z |", "`|`", "\\"])
 def test_markdown_cells_stay_one_cell(data: str) -> None:
     for cell in (escape.md(data), escape.md(data, breaks=True), escape.md_code(data)):
-        assert _gfm_cells(f"| {cell} | end |") == 2, cell
+        assert gfm_cells(f"| {cell} | end |") == 2, cell
         assert "\n" not in cell
 
 

@@ -23,6 +23,7 @@ import pytest
 from fakes.catalogs import FAKE_CATALOG
 from fakes.frameworks import FAKE_TORCH_CUDA, write_module
 from fakes.reports import ReportBuilder
+from fakes.terminal import gfm_cells, read_all
 
 # what an attacker puts into any field: screen clear, alternate screen, an OSC 8 hyperlink, an
 # OSC 52 clipboard write, rich markup, workflow commands after LF and CR, HTML, a closing
@@ -63,18 +64,6 @@ def _run(args: list[str], catalog: Path) -> subprocess.CompletedProcess[str]:
     return _fwprobe([*args, "--catalog", str(catalog)])
 
 
-def _cells(row: str) -> int:
-    """Cells of a GitHub table row: pipes split it unless a backslash escapes them."""
-    count, i = 0, 0
-    while i < len(row):
-        if row[i] == "\\":
-            i += 2
-            continue
-        count += row[i] == "|"
-        i += 1
-    return count - 1
-
-
 def _assert_terminal_safe(text: str) -> None:
     for attack in TERMINAL_ATTACKS:
         assert attack not in text, f"{attack!r} reached the output"
@@ -85,7 +74,7 @@ def _assert_terminal_safe(text: str) -> None:
 def _assert_markdown_safe(doc: str, header_cells: int) -> None:
     _assert_terminal_safe(doc)
     rows = [line for line in doc.splitlines() if line.startswith("|")]
-    assert rows and all(_cells(r) == header_cells for r in rows), [r for r in rows if _cells(r) != header_cells]
+    assert rows and all(gfm_cells(r) == header_cells for r in rows), [r for r in rows if gfm_cells(r) != header_cells]
     assert "<img" not in doc and "<!--" not in doc
     assert doc.count("</details>") == doc.count("<details>")
     assert not [line for line in doc.splitlines() if line.lstrip().startswith("```")]
@@ -133,20 +122,10 @@ def test_the_table_on_a_terminal_runs_no_payload(hostile: Path) -> None:
                             stdin=slave, stdout=slave, stderr=slave, close_fds=True,
                             env={**os.environ, "COLUMNS": "400", "TERM": "xterm-256color"})
     os.close(slave)
-    chunks = []
     try:
-        while True:
-            try:
-                data = os.read(master, 65536)
-            except OSError:  # EIO: the other end closed
-                break
-            if not data:
-                break
-            chunks.append(data)
+        screen = read_all(master)
     finally:
-        os.close(master)
         proc.wait(timeout=120)
-    screen = b"".join(chunks).decode("utf-8", "replace")
     for attack in TERMINAL_ATTACKS[:-1]:
         assert attack not in screen, f"{attack!r} reached the terminal"
     assert "evil.invalid" not in "".join(re.findall(r"\x1b\]8;[^\x1b\x07]*", screen)), "a hyperlink from data"
