@@ -47,7 +47,8 @@ def redact(url: str) -> str:
     try:
         parts = urlsplit(url)
     except ValueError:
-        return re.sub(r"//[^/@]*@", f"//{MASK}@", url)
+        # up to the last '@' of the authority, as above: a password may hold a literal '@'
+        return re.sub(r"//[^/?#]*@", f"//{MASK}@", url, count=1)
     host = parts.netloc.rsplit("@", 1)[1]
     return urlunsplit((parts.scheme, f"{MASK}@{host}", parts.path, parts.query, parts.fragment))
 
