@@ -173,7 +173,8 @@ def test_the_daemonset_script_prints_the_report_then_writes_the_textfile(tmp_pat
     textfiles.mkdir()
     local = (script.replace("python3 -m venv /tmp/fwprobe && /tmp/fwprobe/bin/pip install -q /opt/fwprobe/fwprobe-*.whl &&",
                             "true &&")
-             .replace("/tmp/fwprobe/bin/fwprobe", FWPROBE).replace("/tmp/", f"{tmp_path}/")
+             .replace("/tmp/fwprobe/bin/fwprobe", "@FWPROBE@").replace("/tmp/", f"{tmp_path}/")
+             .replace("@FWPROBE@", FWPROBE)  # after /tmp/: the checkout itself may live under /tmp
              .replace("/textfile/", f"{textfiles}/").replace("sleep 900;", "break;")
              .replace('"$(command -v python3)"', shlex.quote(sys.executable)))
     done = subprocess.run(["/bin/sh", "-c", local], capture_output=True, text=True, timeout=300,
