@@ -244,3 +244,28 @@ def test_a_windows_target_needs_its_windows_pins() -> None:
     report, inv = _target("3.8.18", platform="win32")
     found = {d.message for d in _found(report, "nvidia-wheel-mismatch", inv)}
     assert found == {"torch 2.4.1 pins nvidia-cufft-cu12==11.2.1.3, which is not installed"}
+
+
+def test_a_windows_target_skips_pins_for_posix() -> None:
+    report, inv = _target("3.8.18", platform="win32")
+    torch = replace(inv.distributions[0], requires=('nvidia-nvtx-cu12==12.4.127; os_name == "posix"',))
+    report = replace(report, frameworks=(replace(report.frameworks[0], distributions=(torch,)),))
+    assert _found(report, "nvidia-wheel-mismatch", Inventory(inv.interpreter, (torch,))) == []
+    linux, linux_inv = _target("3.8.18")
+    linux = replace(linux, frameworks=(replace(linux.frameworks[0], distributions=(torch,)),))
+    assert [d.message for d in _found(linux, "nvidia-wheel-mismatch", Inventory(linux_inv.interpreter, (torch,)))] == [
+        "torch 2.4.1 pins nvidia-nvtx-cu12==12.4.127, which is not installed"]
+
+
+def test_the_targets_own_marker_variables_win_over_what_its_version_implies() -> None:
+    # a PyPy target says platform_python_implementation == "PyPy" itself (the inventory reads it there)
+    report, inv = _target("3.10.14")
+    torch = replace(inv.distributions[0], requires=(
+        'nvidia-cudnn-cu12==9.1.0.70; platform_python_implementation == "CPython"',))
+    report = replace(report, frameworks=(replace(report.frameworks[0], distributions=(torch,)),))
+    pypy = {"implementation_name": "pypy", "platform_python_implementation": "PyPy", "python_version": "3.10",
+            "python_full_version": "3.10.14", "sys_platform": "linux", "platform_system": "Linux",
+            "platform_machine": "x86_64", "os_name": "posix"}
+    assert _found(report, "nvidia-wheel-mismatch", Inventory(inv.interpreter, (torch,), pypy)) == []
+    cpython = {**pypy, "implementation_name": "cpython", "platform_python_implementation": "CPython"}
+    assert len(_found(report, "nvidia-wheel-mismatch", Inventory(inv.interpreter, (torch,), cpython))) == 1

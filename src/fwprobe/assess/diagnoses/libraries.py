@@ -9,6 +9,7 @@ from packaging.markers import InvalidMarker, Marker
 from packaging.requirements import InvalidRequirement, Requirement
 
 from fwprobe.assess.diagnoses.registry import Context, Finding, Subject, rule
+from fwprobe.assess.requirements import marker_environment
 from fwprobe.catalog import normalize
 from fwprobe.model import Distribution, LoadedLibrary, Severity
 
@@ -100,15 +101,9 @@ def _pins(dist: Distribution, env: dict[str, str]) -> Iterator[Requirement]:
 
 
 def _marker_env(ctx: Context) -> dict[str, str]:
-    t = ctx.report.target
-    if t is None:
-        return {}
-    system = {"linux": "Linux", "darwin": "Darwin", "win32": "Windows"}.get(t.platform, t.platform)
-    major_minor = ".".join(t.version.split(".")[:2])
-    return {"platform_system": system, "sys_platform": t.platform, "platform_machine": t.machine,
-            "python_version": major_minor, "python_full_version": t.version, "os_name": "posix",
-            "implementation_name": t.implementation, "platform_python_implementation": "CPython",
-            "extra": ""}
+    """The target's PEP 508 variables (its own, from the inventory; else from its version and
+    platform), as requirement-not-met reads them: a Windows target's os_name is "nt"."""
+    return marker_environment(ctx.report.target, ctx.inventory.markers if ctx.inventory is not None else None)
 
 
 @rule("nvidia-wheel-mismatch", Severity.WARNING)
