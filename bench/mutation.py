@@ -1,7 +1,8 @@
 """Mutation testing of fwprobe's judgement: how often the suite notices a broken line (not a test).
 
     .venv/bin/python bench/mutation.py [--group rules|status|index|redaction|parsers|fleet ...]
-                                       [--jobs N] [--workdir DIR] [--ref COMMIT] [--survivors] [--json FILE]
+                                       [--jobs N] [--workdir DIR [--no-run]] [--ref COMMIT] [--confirm]
+                                       [--survivors] [--json FILE]
 
 Needs the `mutation` extra (`pip install -e '.[mutation]'`: mutmut 3.8). Takes tens of minutes
 for every group on a 2-core machine (a group alone: a few minutes); not run by CI.
@@ -20,9 +21,11 @@ For each group (all of them without --group, one after the other) it:
    of. The docstring stays on the decorated function (it is the rule's documentation), so the
    registry, the README check and the behaviour are the same;
 3. writes a ``[tool.mutmut]`` table into the copy's pyproject.toml (only that group's modules
-   mutated; the fast in-process tests selected, see ``TESTS``) and runs ``mutmut run`` there:
-   mutmut runs, for each mutant, every selected test that reaches the mutated function. Tests
-   that start fwprobe in a subprocess are left out: a child imports the unmutated checkout;
+   mutated, against that group's tests: ``TESTS``) and runs ``mutmut run`` there: mutmut runs,
+   for each mutant, every selected test that reaches the mutated function. With --confirm, each
+   mutant that survives is run again against the wide in-process selection (``WIDE_TESTS``: cli,
+   render, probes' parsers...), as a kill there counts too. Tests that start fwprobe in a
+   subprocess cannot kill a mutant: a child imports the unmutated checkout;
 4. prints, per module and per group: mutants, killed (timeouts count as killed), survived (and
    "no tests"), and the kill rate twice: over all mutants, and with **wording-only** mutants
    left out. A mutant is wording-only when the mutated function differs from the original only
@@ -32,6 +35,9 @@ For each group (all of them without --group, one after the other) it:
    one-word literal such as ``"cuda"``).
 
 --survivors lists each surviving mutant that is not wording-only, as a diff: the gaps to close.
+After writing tests for them, --update --workdir DIR re-runs only what may have changed: the
+survivors of the kept run against the working tree's tests, and every mutant of a module whose
+source changed since (minutes, where a fresh run of the rules takes half an hour).
 """
 
 from __future__ import annotations
@@ -71,11 +77,23 @@ EXCLUDE: dict[str, tuple[str, ...]] = {
     "index": ("src/fwprobe/index/redact.py",),
     "fleet": ("src/fwprobe/fleet/ray_runner.py",),
 }
-# the tests mutmut may run (in process; the per-mutant choice is mutmut's: those that reach it)
-TESTS = ("tests/assess", "tests/index", "tests/fleet", "tests/render", "tests/catalog", "tests/cli",
-         "tests/probes/test_system.py", "tests/probes/test_nvidia_captures.py", "tests/probes/test_gpu_reason.py",
-         "tests/probes/test_exercise.py", "tests/probes/test_probes.py", "tests/test_parsers.py",
-         "tests/test_*_gaps.py")
+# the tests each group's mutants run against: the group's own (mutmut picks, per mutant, those
+# that reach the mutated function); --confirm re-runs the survivors against WIDE_TESTS
+TESTS: dict[str, tuple[str, ...]] = {
+    "rules": ("tests/assess",),
+    "status": ("tests/assess",),
+    "index": ("tests/index", "tests/test_redact_gaps.py"),
+    "redaction": ("tests/index", "tests/test_redact_gaps.py"),
+    "parsers": ("tests/test_parsers.py", "tests/probes/test_system.py", "tests/probes/test_nvidia_captures.py",
+                "tests/probes/test_gpu_reason.py", "tests/assess"),
+    "fleet": ("tests/fleet", "tests/render/test_render.py"),
+}
+WIDE_TESTS = ("tests/assess", "tests/index", "tests/fleet", "tests/render", "tests/catalog", "tests/cli",
+              "tests/probes/test_system.py", "tests/probes/test_nvidia_captures.py", "tests/probes/test_gpu_reason.py",
+              "tests/probes/test_exercise.py", "tests/probes/test_probes.py", "tests/test_parsers.py",
+              "tests/test_*_gaps.py")
+# tests that wait out a real timeout in a subprocess: seconds per mutant, and no judgement to kill
+DESELECT = ("tests/assess/test_diagnoses.py::test_probe_timeout",)
 MARKERS = "not online and not real and not ray and not slurm and not prometheus and not gpu"
 # what the copy holds (tests read the docs and the catalog); mutmut's own copy needs the same
 COPIED = ("src", "tests", "catalog", "pyproject.toml", "README.md", "CONTRIBUTING.md", "docs", "examples", "bench")
@@ -178,12 +196,38 @@ def copy_tree(scratch: Path, ref: str | None) -> None:
             shutil.copy2(src, scratch / name)
 
 
+def _tests(scratch: Path, patterns: Iterable[str]) -> list[str]:
+    return sorted({str(p.relative_to(scratch)) for t in patterns for p in scratch.glob(t)})
+
+
 def group_modules(scratch: Path, group: str) -> list[str]:
     """The modules ``group`` mutates, as paths relative to ``scratch``."""
     patterns, excluded = GROUPS[group], EXCLUDE.get(group, ())
     rels = (str(p.relative_to(scratch)) for p in (scratch / "src").rglob("*.py") if "mutants" not in p.parts)
     return sorted(r for r in rels if any(fnmatch(r, pat) for pat in patterns)
                   and not any(fnmatch(r, pat) for pat in excluded))
+
+
+def stale_sources(scratch: Path, modules: Iterable[str]) -> list[str]:
+    """The modules whose source in the working tree is no longer what ``scratch`` mutated."""
+    return [rel for rel in modules if not (ROOT / rel).exists()
+            or expose_decorated((ROOT / rel).read_text(encoding="utf-8"))[0]
+            != (scratch / rel).read_text(encoding="utf-8")]
+
+
+def refresh_tests(scratch: Path) -> None:
+    """The working tree's tests (and docs) into ``scratch`` and mutmut's copy of it."""
+    for name in COPIED:
+        if name in ("src", "pyproject.toml") or not (ROOT / name).exists():
+            continue
+        for where in (scratch, scratch / "mutants"):
+            target = where / name
+            if target.is_dir():
+                shutil.rmtree(target)
+            if (ROOT / name).is_dir():
+                shutil.copytree(ROOT / name, target, ignore=_ignore)
+            else:
+                shutil.copy2(ROOT / name, target)
 
 
 def prepare(scratch: Path, group: str, ref: str | None) -> tuple[list[str], int]:
@@ -197,12 +241,13 @@ def prepare(scratch: Path, group: str, ref: str | None) -> tuple[list[str], int]
         text, n = expose_decorated(path.read_text(encoding="utf-8"))
         path.write_text(text, encoding="utf-8")
         moved += n
-    tests = sorted(str(p.relative_to(scratch)) for t in TESTS for p in scratch.glob(t))
+    tests = _tests(scratch, TESTS[group])
     config = {
         "source_paths": ["src"],
         "only_mutate": modules,
         "also_copy": [name for name in COPIED if name not in ("src", "tests", "pyproject.toml")],
-        "pytest_add_cli_args": ["-p", "no:cacheprovider", "-m", MARKERS],
+        "pytest_add_cli_args": ["-p", "no:cacheprovider", "-m", MARKERS,
+                                *(arg for test in DESELECT for arg in ("--deselect", test))],
         "pytest_add_cli_args_test_selection": tests,
         "use_git_change_detection": False,
         "use_setproctitle": False,
@@ -213,11 +258,11 @@ def prepare(scratch: Path, group: str, ref: str | None) -> tuple[list[str], int]
     return modules, moved
 
 
-def run_mutmut(scratch: Path, jobs: int, log: Path) -> int:
+def run_mutmut(scratch: Path, jobs: int, log: Path, names: Sequence[str] = ()) -> int:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MUTANT_", "PYTEST_"))}
     env.pop("PYTHONPATH", None)
     with open(log, "w", encoding="utf-8") as out:
-        return subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(jobs)],
+        return subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(jobs), *names],
                               cwd=scratch, stdout=out, stderr=subprocess.STDOUT, env=env, check=False).returncode
 
 
@@ -312,8 +357,21 @@ class Tally:
                 "survivors": [name for name, _ in self.survivors]}
 
 
-def collect(scratch: Path, modules: Iterable[str]) -> dict[str, Tally]:
-    """Each module's tally, read from mutmut's results in ``scratch`` (run inside it)."""
+Codes = dict[str, dict[str, "int | None"]]
+
+
+def read_codes(scratch: Path, modules: Iterable[str]) -> Codes:
+    """mutmut's exit code per mutant, per module, as its last run in ``scratch`` left them."""
+    codes: Codes = {}
+    for rel in modules:
+        meta = scratch / "mutants" / (rel + ".meta")
+        if meta.exists():
+            codes[rel] = dict(json.loads(meta.read_text(encoding="utf-8")).get("exit_code_by_key", {}))
+    return codes
+
+
+def collect(scratch: Path, modules: Iterable[str], codes: Codes) -> dict[str, Tally]:
+    """Each module's tally from ``codes``, the mutants' sources read in ``scratch`` (run inside it)."""
     old = Path.cwd()
     os.chdir(scratch)
     try:
@@ -328,13 +386,9 @@ def collect(scratch: Path, modules: Iterable[str]) -> dict[str, Tally]:
 
         tallies: dict[str, Tally] = {}
         for rel in modules:
-            meta = Path("mutants") / (rel + ".meta")
             t = tallies[rel] = Tally()
-            if not meta.exists():
-                continue
-            codes: dict[str, int | None] = json.loads(meta.read_text(encoding="utf-8")).get("exit_code_by_key", {})
             module = None
-            for key, code in sorted(codes.items()):
+            for key, code in sorted(codes.get(rel, {}).items()):
                 functions = read_functions_from_index(key, rel)
                 if functions is None:
                     module = module or read_mutants_module(rel)
@@ -355,6 +409,24 @@ def collect(scratch: Path, modules: Iterable[str]) -> dict[str, Tally]:
         return tallies
     finally:
         os.chdir(old)
+
+
+def confirm(scratch: Path, jobs: int, survivors: list[str]) -> Codes:
+    """Re-run ``survivors`` against WIDE_TESTS (mutmut re-collects which tests reach what); their
+    new exit codes. A change of test selection resets mutmut's results, so the caller keeps the
+    first run's codes for every other mutant."""
+    text = (scratch / "pyproject.toml").read_text(encoding="utf-8")
+    head, _, table = text.rpartition("\n[tool.mutmut]\n")
+    lines = [line for line in table.splitlines() if not line.startswith("pytest_add_cli_args_test_selection")]
+    lines.append(f"pytest_add_cli_args_test_selection = {json.dumps(_tests(scratch, WIDE_TESTS))}")
+    (scratch / "pyproject.toml").write_text(head + "\n[tool.mutmut]\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    run_mutmut(scratch, jobs, scratch / "mutmut-confirm.log", survivors)
+    return read_codes(scratch, {name for name in _modules_of(scratch)})
+
+
+def _modules_of(scratch: Path) -> list[str]:
+    return sorted(str(p.relative_to(scratch / "mutants"))[:-len(".meta")]
+                  for p in (scratch / "mutants").rglob("*.py.meta"))
 
 
 def report(group: str, tallies: dict[str, Tally], seconds: float, survivors: bool) -> Tally:
@@ -381,6 +453,11 @@ def main() -> int:
     ap.add_argument("--workdir", type=Path, help="keep each group's scratch copy in DIR/<group> (else a temp dir)")
     ap.add_argument("--no-run", action="store_true",
                     help="with --workdir: tally the results an earlier run left there, without running mutmut")
+    ap.add_argument("--update", action="store_true",
+                    help="with --workdir: bring in the working tree's tests and sources, re-run the mutants that "
+                         "survived there and every mutant of a module that changed since")
+    ap.add_argument("--confirm", action="store_true",
+                    help="re-run each surviving mutant against the wide test selection (WIDE_TESTS; slow)")
     ap.add_argument("--ref", help="mutate this commit (git archive) instead of the working tree")
     ap.add_argument("--survivors", action="store_true", help="print each surviving non-wording mutant's diff")
     ap.add_argument("--json", type=Path, help="also write the tallies as JSON to this file")
@@ -395,15 +472,35 @@ def main() -> int:
     failed = False
     for group in args.group or list(GROUPS):
         start = time.monotonic()
-        if args.no_run:
+        if args.no_run or args.update:
             if not args.workdir:
-                ap.error("--no-run reads an earlier run's --workdir")
+                ap.error("--no-run and --update read an earlier run's --workdir")
             scratch = args.workdir.resolve() / group
             if not (scratch / "mutants").is_dir():
                 print(f"{group}: no earlier run in {scratch}", file=sys.stderr)
                 failed = True
                 continue
             modules = group_modules(scratch, group)
+            if args.update:
+                if group_modules(ROOT, group) != modules:
+                    print(f"{group}: its modules are not those of the run in {scratch}; run it afresh", file=sys.stderr)
+                    failed = True
+                    continue
+                changed = stale_sources(scratch, modules)
+                for rel in changed:  # mutmut mutates a source newer than its mutants again
+                    (scratch / rel).write_text(expose_decorated((ROOT / rel).read_text(encoding="utf-8"))[0],
+                                               encoding="utf-8")
+                names = [k for rel, by_key in read_codes(scratch, modules).items() if rel not in changed
+                         for k, c in by_key.items() if c in SURVIVED]
+                names += [rel[len("src/"):-len(".py")].replace("/", ".") + ".*" for rel in changed]
+                print(f"{group}: the working tree's tests against {len(names)} survivors (and every mutant of "
+                      f"{', '.join(changed) or 'no changed module'}) in {scratch}", flush=True)
+                refresh_tests(scratch)
+                if names and run_mutmut(scratch, args.jobs, scratch / "mutmut-update.log", names) != 0:
+                    print(f"{group}: mutmut failed; see {scratch / 'mutmut-update.log'}", file=sys.stderr)
+                    failed = True
+                    continue
+                (scratch / "codes.json").unlink(missing_ok=True)
         else:
             if args.workdir:
                 scratch = args.workdir.resolve() / group
@@ -421,7 +518,19 @@ def main() -> int:
                 print(f"{group}: mutmut exited {rc}; its log ends:\n{log[-1500:]}", file=sys.stderr)
                 failed = True
                 continue
-        total = report(group, collect(scratch, modules), time.monotonic() - start, args.survivors)
+        codes = read_codes(scratch, modules)
+        if args.confirm:
+            first = collect(scratch, modules, codes)
+            names = [name for t in first.values() for name, _ in t.survivors]
+            if names:
+                print(f"{group}: confirming {len(names)} survivors against the wide selection", flush=True)
+                again = confirm(scratch, args.jobs, names)
+                for rel, by_key in codes.items():
+                    by_key.update({k: again.get(rel, {}).get(k) for k in names if k in by_key})
+                (scratch / "codes.json").write_text(json.dumps(codes, indent=1), encoding="utf-8")
+        elif args.no_run and (scratch / "codes.json").exists():
+            codes = json.loads((scratch / "codes.json").read_text(encoding="utf-8"))
+        total = report(group, collect(scratch, modules, codes), time.monotonic() - start, args.survivors)
         overall.add(total)
         results[group] = total.as_dict()
         if not args.workdir:
