@@ -84,7 +84,7 @@ TESTS: dict[str, tuple[str, ...]] = {
     "status": ("tests/assess",),
     "index": ("tests/index", "tests/test_redact_gaps.py"),
     "redaction": ("tests/index", "tests/test_redact_gaps.py"),
-    "parsers": ("tests/test_parsers.py", "tests/probes/test_system.py", "tests/probes/test_nvidia_captures.py",
+    "parsers": ("tests/test_parsers.py", "tests/test_parsers_gaps.py", "tests/probes/test_system.py", "tests/probes/test_nvidia_captures.py",
                 "tests/probes/test_gpu_reason.py", "tests/assess"),
     "fleet": ("tests/fleet", "tests/render/test_render.py"),
 }
