@@ -11,7 +11,7 @@ import pytest
 from fakes.reports import CATALOG, SITE, ReportBuilder
 from fwprobe.assess import diagnose
 from fwprobe.inventory import Inventory
-from fwprobe.model import Device, Distribution, Exercise, Interpreter, Outcome, Report, Severity
+from fwprobe.model import Device, Distribution, Exercise, Interpreter, Outcome, Report, Severity, System
 
 
 def _found(report: Report, code: str, inv: Inventory | None = None) -> list:
@@ -269,3 +269,122 @@ def test_the_targets_own_marker_variables_win_over_what_its_version_implies() ->
     assert _found(report, "nvidia-wheel-mismatch", Inventory(inv.interpreter, (torch,), pypy)) == []
     cpython = {**pypy, "implementation_name": "cpython", "platform_python_implementation": "CPython"}
     assert len(_found(report, "nvidia-wheel-mismatch", Inventory(inv.interpreter, (torch,), cpython))) == 1
+
+
+# --- what the first run of the mutation script showed untested (issue 24) ------------------------
+
+@pytest.mark.parametrize("error_type, message, starts", [
+    # JAX's own words, upper case: the memory fix
+    ("XlaRuntimeError", "RESOURCE_EXHAUSTED: Out of memory while trying to allocate 17179869184 bytes.",
+     "the GPU has no free memory"),
+    # nvcc's words (a JIT of PTX for a newer GPU), capitalised: the kernels fix
+    ("RuntimeError", "nvcc fatal : Unsupported gpu architecture 'compute_120'", "this PyTorch build has no kernels"),
+    # TensorFlow's words for cuDNN, mixed case: the libraries fix
+    ("UnknownError", "Failed to get convolution algorithm. This is probably because cuDNN failed to initialize",
+     "a CUDA library failed to load"),
+])
+def test_the_hint_reads_the_error_whatever_its_case(error_type: str, message: str, starts: str) -> None:
+    [d] = _found(_exercised(Exercise("cuda", 0, False, 1.0, error_type, message)), "device-unusable")
+    assert d.hint.startswith(starts)
+
+
+def _shadowed(*paths: str, wheels: tuple[tuple[str, str], ...] = (("nvidia-cudnn-cu12", "9.1.0.70"),)) -> list:
+    from fwprobe.parsers import loaded_libraries
+
+    report = ReportBuilder().framework("pytorch", "torch", "2.5.1", cuda="12.4", cpu_only=False).build()
+    report = _probe(report, libraries=loaded_libraries(f"7f00-7f01 r-xp 00000000 08:01 1 {p}" for p in paths))
+    inv = Inventory(report.target, (Distribution("torch", "2.5.1", SITE),
+                                    *(Distribution(n, v, SITE) for n, v in wheels)))
+    return _found(report, "cuda-library-shadowed", inv)
+
+
+def test_a_system_cudnn_sub_library_is_shadowing_too_whatever_comes_first() -> None:
+    found = _shadowed("/usr/lib/x86_64-linux-gnu/libcuda.so.1", "/usr/lib/x86_64-linux-gnu/libgomp.so.1",
+                      f"{SITE}/nvidia/cudnn/lib/libcudnn.so.9", "/opt/cudnn/lib/libcudnn_ops.so.9")
+    assert [d.message for d in found] == [
+        f"PyTorch loaded /opt/cudnn/lib/libcudnn_ops.so.9, not the copy in the installed nvidia-cudnn-cu12 9.1.0.70 "
+        f"wheel ({SITE}/nvidia/)"]
+    assert found[0].hint == ("remove the directory of that copy from LD_LIBRARY_PATH (or the ld.so.conf entry that "
+                             "adds it), so PyTorch loads the libraries it was built with")
+    assert _shadowed("/opt/cuda/lib64/libcublasLt.so.12", wheels=(("nvidia-cublas-cu12", "12.4.5.8"),)) != []
+    assert _shadowed("/opt/cudnn/lib/libcudnn.so.9", wheels=()) == []  # no wheel: the system copy is the one
+
+
+def test_two_copies_of_a_library_are_named_with_their_paths() -> None:
+    report = ReportBuilder().framework("pytorch", "torch", "2.5.1", cuda="12.4", cpu_only=False).build()
+    from fwprobe.parsers import loaded_libraries
+
+    paths = (f"{SITE}/nvidia/cudnn/lib/libcudnn.so.9", "/usr/lib/libcudnn.so.9", "/usr/lib/libcudart.so.12")
+    report = _probe(report, libraries=loaded_libraries(f"7f00-7f01 r-xp 0 08:01 1 {p}" for p in paths))
+    [d] = _found(report, "cuda-library-duplicated")
+    assert d.message == f"PyTorch's process loaded 2 copies of libcudnn: {paths[0]}, {paths[1]}"
+    assert d.hint == ("keep one: remove the other copy's directory from LD_LIBRARY_PATH, or uninstall the duplicate "
+                      "CUDA packages")
+
+
+def test_pins_are_read_past_requirements_that_are_not_nvidia_pins() -> None:
+    report, inv = _target("3.11.7")
+    torch = replace(inv.distributions[0], requires=(
+        "filelock", "not a requirement ;;", 'nvidia-nvtx-cu12==12.4.127; extra == "cuda"',
+        "nvidia-cuda-nvrtc-cu12===12.4.127", "nvidia-cufft-cu12==11.2.1.3"))
+    report = replace(report, frameworks=(replace(report.frameworks[0], distributions=(torch,)),))
+    found = _found(report, "nvidia-wheel-mismatch", Inventory(inv.interpreter, (torch,)))
+    assert [d.message for d in found] == [
+        "torch 2.4.1 pins nvidia-cuda-nvrtc-cu12===12.4.127, which is not installed",
+        "torch 2.4.1 pins nvidia-cufft-cu12==11.2.1.3, which is not installed"]
+
+
+def test_a_shadowed_nvidia_wheel_at_the_pinned_version_does_not_hide_the_live_one() -> None:
+    report, inv = _target("3.11.7")
+    torch = replace(inv.distributions[0], requires=("nvidia-cudnn-cu12==9.1.0.70",))
+    report = replace(report, frameworks=(replace(report.frameworks[0], distributions=(torch,)),))
+    copies = (Distribution("nvidia-cudnn-cu12", "9.3.0.75", SITE),
+              Distribution("nvidia-cudnn-cu12", "9.1.0.70", "/usr/lib/python3/dist-packages", shadowed=True))
+    [d] = _found(report, "nvidia-wheel-mismatch", Inventory(inv.interpreter, (torch, *copies)))
+    assert d.message == "torch 2.4.1 pins nvidia-cudnn-cu12==9.1.0.70, but nvidia-cudnn-cu12 9.3.0.75 is installed"
+
+
+def test_nvidia_smi_failing_without_an_exit_status_is_quoted_without_one() -> None:
+    report = ReportBuilder().framework("pytorch", "torch", "2.5.1").build()
+    report = replace(report, system=System(nvidia_smi="/usr/bin/nvidia-smi", nvidia_error="Segmentation fault\n\n"))
+    [d] = _found(report, "nvidia-smi-failed")
+    assert d.message == "nvidia-smi failed, so the GPUs are unknown; nvidia-smi: Segmentation fault"
+    assert d.hint == "run `nvidia-smi` by hand; `sudo dmesg | grep -i -e NVRM -e xid` shows what the driver reported"
+
+
+def test_a_timeout_that_reports_another_version_than_the_metadata_names_the_probes() -> None:
+    report = ReportBuilder().framework("pytorch", "torch", "2.5.1", outcome=Outcome.TIMEOUT).build()
+    report = _probe(report, version="2.6.0.dev20261101", error_message="no answer within 30 s (querying devices)")
+    [d] = _found(report, "probe-timeout")
+    assert d.message == "PyTorch 2.6.0.dev20261101: no answer within 30 s (querying devices)"
+
+
+def test_cuda_visible_devices_over_two_mig_gpus_where_one_has_no_devices() -> None:
+    from fwprobe.assess.diagnoses.facts import cuda_enumerable, resolve_mig
+    from fwprobe.model import Gpu, MigDevice
+
+    gpus = tuple(Gpu(i, "NVIDIA H100", 81559, f"GPU-{i}aaa", mig_mode="Enabled") for i in range(2))
+    system = System(gpus=gpus, mig_devices=(MigDevice(0, 0, "3g.40gb", "MIG-0x", 1, 0),),
+                    cuda_visible_devices="0,1")
+    assert cuda_enumerable(system) == 1
+    # an R450 MIG name beside a GPU that reports no UUID
+    old = replace(system, gpus=(replace(gpus[0], uuid=None), gpus[1]))
+    assert resolve_mig("MIG-GPU-1aaa/1/0", old) is None
+    assert resolve_mig("MIG-GPU-0aaa/1/0", system) == system.mig_devices[0]
+
+
+def test_jax_on_a_gpu_host_without_a_cuda_version_gets_the_cuda_12_plugin() -> None:
+    report = ReportBuilder(gpus=1, cuda_driver=None).framework("jax", "jax", "0.4.35", cpu_only=True).build()
+    [d] = _found(report, "cpu-only-build-on-gpu-host")
+    assert d.hint == "pip install -U 'jax[cuda12]' (the CUDA plugin for driver CUDA your driver's CUDA version)"
+    cuda13 = ReportBuilder(gpus=1, cuda_driver="13.0").framework("jax", "jax", "0.7.1", cpu_only=True).build()
+    assert _found(cuda13, "cpu-only-build-on-gpu-host")[0].hint == \
+        "pip install -U 'jax[cuda13]' (the CUDA plugin for driver CUDA 13.0)"
+
+
+def test_a_library_named_in_mixed_case_picks_its_wheel() -> None:
+    from fwprobe.assess.diagnoses.gpu import reason_fix
+
+    fix = reason_fix("Unable to load libnvJitLink.so.12: cannot open shared object file", None)
+    assert fix is not None and "(nvidia-nvjitlink-cu12)" in fix
+    assert "(the nvidia-*-cu12 wheels)" in (reason_fix("Unable to load cuSPARSE", None) or "")

@@ -263,3 +263,108 @@ def test_requirement_not_met_for_a_python_38_target() -> None:
     assert [d.message for d in newer] == [
         "jaxlib 0.4.13 requires numpy>=1.26, but numpy 1.24.4 is installed"]
     assert newer[0].severity is Severity.WARNING and newer[0].hint == "pip install 'numpy>=1.26'"
+
+
+# --- what the first run of the mutation script showed untested (issue 24) ------------------------
+
+def test_a_labelled_companion_beside_an_unlabelled_framework_is_not_called_another_variant() -> None:
+    probe = CompanionProbe("torchvision", "torchvision", Outcome.FAILED, step="import", error_message="boom")
+    builder = ReportBuilder().framework("pytorch", "torch", "2.5.1", companions=(
+        _d("torchvision", "0.20.1+cu124", "pillow>=5"),), companion_probes=(probe,))
+    [d] = _found(builder, code="companion-broken")  # pillow missing is not what it was built for
+    assert d.message.endswith("; its metadata names no torch release it was built for")
+
+
+def test_a_plugin_with_a_local_label_at_jaxlibs_release_matches() -> None:
+    builder = ReportBuilder().framework("jax", "jax", "0.7.1", companions=(
+        _d("jaxlib", "0.7.1"), _d("jax-cuda12-plugin", "0.7.1+cuda12")))
+    assert _found(builder, code="cuda-variant-mismatch") == []
+
+
+def test_torchvision_of_another_cuda_minor_gets_the_index_of_torchs_builds() -> None:
+    builder = ReportBuilder().framework("pytorch", "torch", "2.5.1+cu124", companions=(_d("torchvision", "0.20.1+cu121"),))
+    [d] = _found(builder, code="cuda-variant-mismatch")
+    assert d.severity is Severity.WARNING and d.framework == "pytorch"
+    assert d.message == ("torch 2.5.1+cu124 is a CUDA 12.4 build, torchvision 0.20.1+cu121 a CUDA 12.1 one: its "
+                         "operators may fail to load")
+    assert d.hint == ("install torchvision for +cu124 from the wheel index torch came from: pip install "
+                      "--force-reinstall 'torchvision==0.20.1' --index-url <the index of torch's +cu124 builds>")
+
+
+def test_numpy_1_installed_makes_a_failed_multiarray_import_something_else() -> None:
+    report = ReportBuilder().framework("pytorch", "torch", "2.5.1", outcome=Outcome.FAILED,
+                                       error="numpy.core.multiarray failed to import").build()
+    [d] = _found(report, _d("numpy", "1.26.4"), code="import-failed")
+    assert "numpy-abi-mismatch" not in d.hint
+    assert _found(report, _d("numpy", "1.26.4"), code="numpy-abi-mismatch") == []
+
+
+def test_numpys_words_on_stderr_alone_point_the_import_hint_at_numpy() -> None:
+    report = ReportBuilder().framework("pytorch", "torch", "2.5.1", outcome=Outcome.FAILED,
+                                       error="ImportError: initialization failed").build()
+    result = report.frameworks[0]
+    report = replace(report, frameworks=(replace(result, probe=replace(
+        result.probe, output_tail="A module that was compiled using NumPy 1.x cannot be run in\nNumPy 2.0.2 as it may "
+                                  "crash.")),))
+    [d] = _found(report, _d("numpy", "2.0.2"), code="import-failed")
+    assert d.hint == ("an extension built for another NumPy: see numpy-abi-mismatch (pip install 'numpy<2', or a "
+                      "release built for NumPy 2)")
+
+
+def test_the_culprit_is_the_last_of_several_package_frames() -> None:
+    text = ('File "/e/site-packages/a_pkg/x.py"\nFile "/e/site-packages/b_pkg/x.py"\nFile "/e/site-packages/c_pkg/x.py"\n'
+            "_ARRAY_API not found")
+    found = numpy_abi(text)
+    assert found is not None and found.module == "c_pkg"
+
+
+def test_pre_releases_count_as_pip_counts_them_for_known_bad_pairs() -> None:
+    report = ReportBuilder().framework("tensorflow", "tensorflow", "2.15.0rc1").build()
+    [d] = _found(report, _d("keras", "3.1.0rc0"), code="incompatible-pair")
+    assert "tensorflow-before-2.16-with-keras-3" in d.message
+
+
+def test_a_frameworks_exact_nvidia_pin_is_not_repeated_as_a_requirement() -> None:
+    builder = ReportBuilder().framework("pytorch", "torch", "2.5.1")
+    report = builder.build()
+    torch = _d("torch", "2.5.1", "nvidia-cudnn-cu12==9.1.0.70", "nvidia-nccl-cu12<3,>=2.20", "filelock")
+    report = replace(report, frameworks=(replace(report.frameworks[0], distributions=(torch,)),))
+    inv = Inventory(report.target, (torch, _d("nvidia-cudnn-cu12", "9.2.0"), _d("nvidia-nccl-cu12", "3.1"),
+                                    _d("filelock", "3.0")))
+    found = diagnose(report, CATALOG, inv, environ={})
+    assert [d.message for d in found if d.code == "requirement-not-met"] == [
+        "torch 2.5.1 requires nvidia-nccl-cu12<3,>=2.20, but nvidia-nccl-cu12 3.1 is installed"]
+    assert [d.code for d in found if "nvidia-cudnn-cu12" in d.message] == ["nvidia-wheel-mismatch"]
+    other = _d("cupy-cuda12x", "13.0", "nvidia-cudnn-cu12==9.1.0.70")  # not a framework: its pin is its own finding
+    inv = Inventory(report.target, (torch, other, _d("nvidia-cudnn-cu12", "9.1.0.70"), _d("nvidia-nccl-cu12", "2.21"),
+                                    _d("filelock", "3.0")))
+    assert [d.code for d in diagnose(report, CATALOG, inv, environ={}) if d.code == "requirement-not-met"] == []
+
+
+def test_requirements_without_a_version_pre_releases_and_legacy_versions() -> None:
+    def unmet(*installed: Distribution, requires: tuple[str, ...]) -> list[str]:
+        report = ReportBuilder().framework("jax", "jax", "0.4.31").build()
+        jax = _d("jax", "0.4.31", *requires)
+        report = replace(report, frameworks=(replace(report.frameworks[0], distributions=(jax,)),))
+        inv = Inventory(report.target, (jax, *installed))
+        return [f"{d.message} => {d.hint}" for d in diagnose(report, CATALOG, inv, environ={})
+                if d.code == "requirement-not-met"]
+
+    assert unmet(_d("numpy", "2.0"), requires=("numpy",)) == []
+    assert unmet(requires=("numpy",)) == ["jax 0.4.31 requires numpy, which is not installed => pip install numpy"]
+    assert unmet(_d("jaxlib", "0.4.31.dev20240601"), requires=("jaxlib>=0.4.30",)) == []  # pip counts pre-releases
+    assert unmet(_d("opt-einsum", "banana"), requires=("opt-einsum>=2",)) == [
+        "jax 0.4.31 requires opt-einsum>=2, but opt-einsum banana is installed => pip install 'opt-einsum>=2'"]
+    # an extra's pin that does not apply comes before the base requirement that does
+    assert unmet(requires=("jax-cuda12-plugin==0.4.31; extra == 'cuda12'", "ml-dtypes>=0.4")) == [
+        "jax 0.4.31 requires ml-dtypes>=0.4, which is not installed => pip install 'ml-dtypes>=0.4'"]
+
+
+def test_a_requirement_cycle_ends() -> None:
+    report = ReportBuilder().framework("jax", "jax", "0.4.31").build()
+    jax = _d("jax", "0.4.31", "sphinx>=7")
+    report = replace(report, frameworks=(replace(report.frameworks[0], distributions=(jax,)),))
+    inv = Inventory(report.target, (jax, _d("sphinx", "7.2", "sphinxcontrib-applehelp", "docutils>=0.18"),
+                                    _d("sphinxcontrib-applehelp", "1.0.8", "sphinx>=5")))
+    assert [d.message for d in diagnose(report, CATALOG, inv, environ={}) if d.code == "requirement-not-met"] == [
+        "sphinx 7.2 requires docutils>=0.18, which is not installed"]
