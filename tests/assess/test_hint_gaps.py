@@ -293,3 +293,152 @@ def test_a_rule_without_a_docstring_is_refused() -> None:
     with pytest.raises(ValueError, match="diagnosis rule 'zz-test-nodoc' needs a docstring"):
         registry.rule("zz-test-nodoc", Severity.INFO, scope="environment")(undocumented)
     assert "zz-test-nodoc" not in RULES
+
+
+# --- what is installed: duplicates, yanked, dead projects, PYTHONPATH --------------------------------
+
+def _with(report: Report, **changes) -> Report:
+    return replace(report, frameworks=(replace(report.frameworks[0], **changes), *report.frameworks[1:]))
+
+
+def test_tensorflow_from_two_distributions_keeps_the_first_name() -> None:
+    report = ReportBuilder().framework("tensorflow", "tensorflow", "2.17.0", outcome=None,
+                                       extra_dists=(("tensorflow-cpu", "2.16.1"),)).build()
+    d = _one(report, "conflicting-distributions")
+    assert d.message == ("TensorFlow is installed from 2 distributions at once (tensorflow 2.17.0 + tensorflow-cpu "
+                         "2.16.1); they write the same files, so what imports is whichever was installed last")
+    assert d.hint == "pip uninstall -y tensorflow tensorflow-cpu && pip install tensorflow (keep exactly one)"
+
+
+def test_a_yanked_install_names_the_reason_and_the_way_off_it() -> None:
+    from fwprobe.model import Status, StatusAssessment, Verdict
+
+    status = StatusAssessment(Status.ACTIVE, Verdict.CONFIRMED, "e", headline="h")
+    report = ReportBuilder().framework("pytorch", "torch", "2.5.0", status=status).build()
+    yanked = _with(report, distributions=(Distribution("torch", "2.5.0", SITE, yanked=True,
+                                                       yanked_reason="broken CUDA wheel"),))
+    d = _one(yanked, "yanked-installed")
+    assert d.message == "torch 2.5.0 is yanked on the index: broken CUDA wheel"
+    assert d.hint == "pip install --upgrade 'torch!=2.5.0'"
+    bare = _with(report, distributions=(Distribution("torch", "2.5.0", SITE, yanked=True),))
+    assert _one(bare, "yanked-installed").message == "torch 2.5.0 is yanked on the index"
+    unknown = _with(yanked, status=None)  # no index asked: nothing known about yanking
+    assert [x for x in _all(unknown) if x.code == "yanked-installed"] == []
+
+
+def test_an_unmaintained_install_names_an_active_fork_to_move_to() -> None:
+    from fwprobe.model import ForkStatus, Status, StatusAssessment, Verdict
+
+    forks = (ForkStatus("theano-pymc", Status.UNMAINTAINED), ForkStatus("pytensor", Status.ACTIVE, "2.30.0"))
+    status = StatusAssessment(Status.UNMAINTAINED, Verdict.CONFIRMED, "e", forks=forks,
+                              headline="newest release theano 1.0.5 on 2020-07-27")
+    report = ReportBuilder().framework("theano", "Theano", "1.0.5", status=status).build()
+    d = _one(report, "unmaintained-installed")
+    assert d.message == ("Theano 1.0.5 is installed, but the project is unmaintained: newest release theano 1.0.5 "
+                         "on 2020-07-27")
+    assert d.hint == "plan a move to a maintained alternative such as pytensor (pip install pytensor)"
+    alone = _with(report, status=replace(status, forks=forks[:1], observed=Status.ARCHIVED))
+    assert _one(alone, "unmaintained-installed").hint == "plan a move to a maintained alternative"
+    assert "the project is archived" in _one(alone, "unmaintained-installed").message
+    stale = _with(report, status=replace(status, observed=Status.STALE))
+    assert [x for x in _all(stale) if x.code == "unmaintained-installed"] == []
+
+
+def test_a_framework_only_on_pythonpath_is_named_with_the_way_to_probe_it() -> None:
+    report = ReportBuilder().framework("jax", None).build()
+    on_path = _with(report, pythonpath="/home/u/src/jax")
+    d = _one(on_path, "pythonpath-only")
+    assert d.message == ("JAX is not installed in the target, but PYTHONPATH provides it (/home/u/src/jax); fwprobe "
+                         "scans without PYTHONPATH by default")
+    assert d.hint == ("rerun with --keep-pythonpath to probe it as your shell imports it, or install it into the "
+                      "environment")
+    installed = ReportBuilder().framework("jax", "jax", "0.4.35").build()
+    assert [x for x in _all(_with(installed, pythonpath="/src")) if x.code == "pythonpath-only"] == []
+    assert [x for x in _all(report) if x.code == "pythonpath-only"] == []
+
+
+def test_a_contradicted_claim_quotes_the_catalog_and_the_evidence() -> None:
+    from fwprobe.model import Status, StatusAssessment, Verdict
+
+    status = StatusAssessment(Status.UNMAINTAINED, Verdict.CONTRADICTED, "newest release theano 1.0.5 on 2020-07-27")
+    report = ReportBuilder().framework("pytorch", None, status=status).build()
+    d = _one(report, "claim-contradicted")
+    assert d.severity is Severity.INFO
+    assert d.message == (f"the catalog says PyTorch is \"{report.frameworks[0].claim}\", but the index shows "
+                         "unmaintained: newest release theano 1.0.5 on 2020-07-27")
+    assert d.hint == "update the catalog's claim (fwprobe status --format markdown drafts the table)"
+
+
+# --- the machine: CUDA_VISIBLE_DEVICES and nvidia-smi's failures --------------------------------------
+
+def test_cuda_visible_devices_hiding_all_names_the_indices_that_exist() -> None:
+    report = ReportBuilder(gpus=4, cuda_visible_devices="7").framework("pytorch", "torch", "2.5.1").build()
+    d = _one(report, "cuda-visible-devices-hides-all")
+    assert d.severity is Severity.ERROR
+    assert d.message == "CUDA_VISIBLE_DEVICES=7 names GPU 7, but this machine has 4 (indices 0-3)"
+    assert d.hint == ("unset CUDA_VISIBLE_DEVICES, or set it to indices that exist (0-3) or to GPU or MIG device "
+                      "UUIDs from `nvidia-smi -L`")
+    none = ReportBuilder(cuda_visible_devices="-1").framework("pytorch", "torch", "2.5.1").build()
+    d = _one(none, "cuda-visible-devices-hides-all")
+    assert d.severity is Severity.WARNING and "(0-0)" in d.hint
+
+
+def _smi(error: str, status: int | None, container: str | None = None) -> Report:
+    from fwprobe.model import Host
+
+    report = ReportBuilder().framework("pytorch", "torch", "2.5.1").build()
+    report = replace(report, system=System(nvidia_smi="/usr/bin/nvidia-smi", nvidia_error=error,
+                                           nvidia_exit_code=status))
+    return replace(report, host=Host("node-1", "Ubuntu", "22.04", container=container)) if container else report
+
+
+def test_the_lost_gpu_is_named_by_its_bus_id() -> None:
+    d = _one(_smi("Unable to determine the device handle for GPU0000:41:00.0: Unknown Error", 15), "gpu-fallen-off-bus")
+    assert d.message.startswith("the NVIDIA driver has lost GPU 0000:41:00.0; nvidia-smi (exit status 15): Unable")
+    assert d.hint.startswith("reboot to recover the GPU; `sudo dmesg | grep -i xid` shows why")
+    assert _one(_smi("GPU is lost", 15), "gpu-fallen-off-bus").message.startswith("the NVIDIA driver has lost GPU ?;")
+
+
+def test_a_driver_library_mismatch_names_the_library_version() -> None:
+    d = _one(_smi("Failed to initialize NVML: Driver/library version mismatch\nNVML library version: 550.127", 18),
+             "nvidia-driver-library-mismatch")
+    assert d.message.startswith("the NVIDIA kernel module and driver libraries (550.127) are different versions")
+    plain = _one(_smi("Failed to initialize NVML: Driver/library version mismatch", 18), "nvidia-driver-library-mismatch")
+    assert plain.message.startswith("the NVIDIA kernel module and driver libraries are different versions")
+
+
+def test_a_driver_that_does_not_answer_gets_the_fix_of_where_it_runs() -> None:
+    said = "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver."
+    host = _one(_smi(said, 9), "nvidia-driver-not-loaded").hint
+    assert host.startswith("on the host, check `lsmod | grep nvidia` and `sudo modprobe nvidia`")
+    assert host.endswith("; in a container, start the container with the NVIDIA runtime and its GPUs (`docker run "
+                         "--gpus all`, Kubernetes: a `nvidia.com/gpu` resource limit)")
+    inside = _one(_smi(said, 9, container="docker"), "nvidia-driver-not-loaded").hint
+    assert inside.startswith("this runs in docker: start the container with the NVIDIA runtime")
+    assert inside.endswith("if the host's own `nvidia-smi` fails too, on the host, check `lsmod | grep nvidia` and "
+                           "`sudo modprobe nvidia`; after a kernel update rebuild the module (DKMS: `sudo dkms "
+                           "autoinstall`) or reinstall the driver, then reboot")
+
+
+def test_nvml_unknown_error_in_a_container_and_a_hanging_nvidia_smi() -> None:
+    d = _one(_smi("Failed to initialize NVML: Unknown Error", 255, container="docker"), "nvidia-smi-failed")
+    assert d.message == "nvidia-smi failed in this docker container; nvidia-smi (exit status 255): Failed to initialize NVML: Unknown Error"
+    assert d.hint.startswith("a container that had its GPUs and lost them")
+    hung = _one(_smi("no answer within 10 s", None), "nvidia-smi-failed")
+    assert hung.message == "nvidia-smi gave no answer within 10 s, so the GPUs are unknown"
+    assert hung.hint.startswith("a hanging nvidia-smi usually means a GPU or the driver is in a bad state")
+
+
+def test_an_unknown_nvidia_smi_warning_gets_the_generic_hint() -> None:
+    report = ReportBuilder().framework("pytorch", "torch", "2.5.1").build()
+    report = replace(report, system=System(nvidia_smi="/usr/bin/nvidia-smi", nvidia_warnings=("WARNING: something new",)))
+    d = _one(report, "nvidia-smi-warning")
+    assert d.message == "nvidia-smi answered with a warning: WARNING: something new"
+    assert d.hint == "run `nvidia-smi` by hand to see the warning in context"
+
+
+def test_without_an_inventory_nvidia_pins_are_not_judged() -> None:
+    report = ReportBuilder().framework("pytorch", "torch", "2.5.1").build()
+    torch = Distribution("torch", "2.5.1", SITE, requires=("nvidia-cudnn-cu12==9.1.0.70",))
+    report = _with(report, distributions=(torch,))
+    assert [x for x in diagnose(report, CATALOG, None, environ={}) if x.code == "nvidia-wheel-mismatch"] == []
