@@ -111,3 +111,96 @@ def test_an_integrated_framework_whose_standalone_package_is_active() -> None:
                           f"tensorflow: newest release keras 3.13.0 on {day}, 20 days ago; 1 release(s) in the "
                           f"last 365 days")
     assert a.days_since_release == 20 and a.newest_distribution == "keras"
+
+
+# --- what the first run of the mutation script showed untested (issue 24) ------------------------
+
+def _rel(version: str, days_ago: int | None, pre: bool = False) -> Release:
+    return Release(version, _at(days_ago) if days_ago is not None else None, prerelease=pre)
+
+
+def _info(name: str, newest: Release | None, pre: Release | None = None, **kw) -> DistRelease:
+    releases = tuple(r for r in (newest, pre) if r is not None)
+    return DistRelease(name, ok=True, newest=newest, newest_prerelease=pre, releases=releases, **kw)
+
+
+def test_theano_archived_with_its_reason_and_forks_none_of_them_active() -> None:
+    from fwprobe.model import ForkStatus
+
+    fw = CATALOG.get("theano")
+    assert fw is not None and fw.claim_forks
+    infos = {"theano": _info("theano", _rel("1.0.5", 1500), project_status="archived",
+                             project_status_reason="superseded by pytensor"),
+             "theano-pymc": _info("theano-pymc", _rel("1.1.2", 1000)),
+             "aesara": DistRelease("aesara", ok=False, error="timed out"),
+             "pytensor": _info("pytensor", _rel("2.30.0", 900))}
+    a = assess_status(fw, infos, TODAY, CATALOG.thresholds)
+    assert a.observed is Status.ARCHIVED
+    assert a.headline == "index marks theano as archived (superseded by pytensor)"
+    # the forks' releases are not the framework's own
+    assert a.evidence.startswith("index marks theano as archived (superseded by pytensor); newest release theano 1.0.5")
+    assert a.evidence.endswith("; no active fork: theano-pymc unmaintained, pytensor unmaintained")
+    assert a.forks == (ForkStatus("theano-pymc", Status.UNMAINTAINED, "1.1.2", (TODAY - dt.timedelta(days=1000))),
+                       ForkStatus("aesara", Status.UNKNOWN, error="timed out"),
+                       ForkStatus("pytensor", Status.UNMAINTAINED, "2.30.0", (TODAY - dt.timedelta(days=900))))
+    assert a.verdict is Verdict.CONTRADICTED  # "community forks exist": none is alive
+    alive = {**infos, "pytensor": _info("pytensor", _rel("2.31.0", 10))}
+    b = assess_status(fw, alive, TODAY, CATALOG.thresholds)
+    day = (TODAY - dt.timedelta(days=10)).isoformat()
+    assert b.evidence.endswith(f"; active fork(s): pytensor 2.31.0 ({day})") and b.verdict is Verdict.CONFIRMED
+
+
+def test_a_newer_pre_release_names_the_newest_stable_too() -> None:
+    fw = CATALOG.get("pytorch")
+    assert fw is not None
+    info = _info("torch", _rel("2.5.1", 40), _rel("2.6.0rc1", 5, pre=True), releases_last_365_days=2)
+    a = assess_status(fw, {"torch": info}, TODAY, CATALOG.thresholds, "2.5.1+cu124", "torch")
+    stable_day = (TODAY - dt.timedelta(days=40)).isoformat()
+    pre_day = (TODAY - dt.timedelta(days=5)).isoformat()
+    assert a.evidence == (f"newest release torch 2.6.0rc1 on {pre_day}, 5 days ago (newest stable torch 2.5.1 on "
+                          f"{stable_day}); 2 release(s) in the last 365 days")
+    assert (a.newest, a.days_since_release, a.releases_last_365_days, a.installed_behind) == (
+        info.newest_prerelease, 5, 2, 0)
+
+
+def test_an_index_without_upload_times_lists_the_newest_versions() -> None:
+    fw = CATALOG.get("tensorflow")
+    assert fw is not None
+    infos = {"tensorflow": _info("tensorflow", _rel("2.17.0", None), upload_times=False),
+             "tensorflow-cpu": _info("tensorflow-cpu", None, upload_times=False)}
+    a = assess_status(fw, infos, TODAY, CATALOG.thresholds)
+    assert a.observed is Status.UNKNOWN and a.verdict is Verdict.UNVERIFIED
+    assert a.evidence == ("the index publishes no upload times (PEP 503 HTML, or PEP 691 JSON without PEP 700), so "
+                          "release recency is unknown; newest version: tensorflow 2.17.0")
+    dated = {"tensorflow": _info("tensorflow", _rel("2.17.0", None))}
+    assert assess_status(fw, dated, TODAY, CATALOG.thresholds).evidence == "no release date known"
+
+
+def test_no_answer_at_all_names_each_distributions_error() -> None:
+    fw = CATALOG.get("tensorflow")
+    assert fw is not None
+    a = assess_status(fw, {"tensorflow": DistRelease("tensorflow", ok=False, error="timed out")}, TODAY,
+                      CATALOG.thresholds)
+    assert (a.observed, a.evidence, a.headline) == (Status.UNKNOWN, "unknown: tensorflow: timed out",
+                                                   "unknown: tensorflow: timed out")
+    assert assess_status(fw, {}, TODAY, CATALOG.thresholds).evidence == "unknown: no index answer"
+
+
+def test_with_status_marks_the_installed_release_yanked_from_the_index() -> None:
+    from fakes.reports import ReportBuilder
+    from fwprobe.assess.status import with_status
+
+    report = ReportBuilder().framework("pytorch", "torch", "2.5.0+cu124").build()
+    result = report.frameworks[0]
+    fw = CATALOG.get("pytorch")
+    assert fw is not None
+    yanked = Release("2.5.0", _at(30), yanked=True, yanked_reason="broken wheel")
+    info = DistRelease("torch", ok=True, newest=_rel("2.5.1", 20), releases=(yanked, _rel("2.5.1", 20)))
+    now = dt.datetime.combine(TODAY, dt.time(12), tzinfo=dt.timezone.utc)
+    out = with_status(result, fw, CATALOG, {"torch": info}, now)
+    assert (out.distributions[0].yanked, out.distributions[0].yanked_reason) == (True, "broken wheel")
+    assert out.status is not None and out.status.installed_behind == 1
+    assert [i.name for i in out.index] == ["torch"]
+    failed = with_status(result, fw, CATALOG, {"torch": DistRelease("torch", ok=False, error="x")}, now)
+    assert (failed.distributions[0].yanked, failed.distributions[0].yanked_reason) == (None, None)
+    assert failed.status is not None and failed.status.installed_behind is None
