@@ -58,3 +58,9 @@ def test_an_empty_password_is_no_secret_and_alters_no_text() -> None:
     assert secrets_of(url) == ()
     assert redact(url) == f"https://***@{HOST}/simple/"
     assert scrub("user names stay: user", url) == "user names stay: user"
+
+
+def test_the_fallback_leaves_the_path_alone() -> None:
+    # urlsplit refuses the broken IPv6 host; a '//...@' later in the path is not user-info
+    url = "https://user:s3cret@[::1/simple//mirror@2/"
+    assert redact(url) == "https://***@[::1/simple//mirror@2/"
