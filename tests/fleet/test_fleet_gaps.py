@@ -137,3 +137,48 @@ def test_failed_imports_and_missing_frameworks_are_counted_per_framework() -> No
     [fw] = fleet.frameworks
     assert (fw.id, fw.installed, fw.importing, fw.with_accelerator) == ("pytorch", 2, 1, 1)
     assert fw.versions == {"2.5.1": ["node-a", "node-b"]}
+
+
+def test_reports_on_stdin_in_every_shape_scan_and_tools_write_them() -> None:
+    import io
+
+    from fwprobe.fleet.load import iter_sources
+
+    one = {"schema": "fwprobe.report/1", "note": "a } and a { and a \" inside a string \\\\"}
+    pretty = json.dumps(one, indent=2)
+    stream = ("\n" + json.dumps(one) + "\n"  # one per line
+              + pretty + "\n"  # pretty-printed, as scan prints it
+              + json.dumps([1, 2]) + json.dumps({"b": [{"c": "}"}]}) + "\n"  # concatenated on one line
+              + "  WARNING: not a report line that goes on and on " + "x" * 100 + "\n"
+              + '{"a": [1, 2,\n')  # cut off by the end of the stream
+    got = list(iter_sources(["-"], io.StringIO(stream)))
+    assert got == [
+        ("stdin:2", one, None),
+        ("stdin:3", one, None),
+        (f"stdin:{3 + pretty.count(chr(10)) + 1}", [1, 2], None),
+        (f"stdin:{3 + pretty.count(chr(10)) + 1}", {"b": [{"c": "}"}]}, None),
+        (f"stdin:{3 + pretty.count(chr(10)) + 2}", None,
+         "not JSON: WARNING: not a report line that goes on and on " + "x" * 33),
+        (f"stdin:{3 + pretty.count(chr(10)) + 3}", None, "not JSON: the stream ends inside a document (truncated?)"),
+    ]
+
+
+def test_a_document_whose_braces_balance_but_is_not_json_is_skipped_with_its_reason() -> None:
+    import io
+
+    from fwprobe.fleet.load import iter_sources
+
+    [(source, data, reason)] = list(iter_sources(["-"], io.StringIO('{"a": 1,\n "b": }\n')))
+    assert (source, data) == ("stdin:1", None) and reason is not None and reason.startswith("not JSON: Expecting value")
+
+
+def test_the_fleet_json_of_a_fresh_process_is_the_stdlibs(monkeypatch) -> None:
+    from fwprobe.fleet import model
+
+    monkeypatch.setattr(model, "_ENCODERS", {})  # as in a new process: each encoder generated on first use
+    fleet = _merge(("a.json", _report("node-a", exercise=(Exercise("cuda", 0, True, 0.1),))),
+                   ("b.json", _report("node-b", cuda="12.1", seen=1)), ("c.json", {"schema": "nope"}))
+    text = fleet.to_json()
+    assert text == json.dumps(fleet.to_dict(), indent=2) + "\n"
+    assert text.startswith('{\n  "schema": "fwprobe.fleet/1",\n  "generated_at": ')
+    assert model._ROWS == {}  # the shared rows are dropped once written
