@@ -154,7 +154,9 @@ def expose_decorated(source: str) -> tuple[str, int]:
             doc = stmts and isinstance(stmts[0], ast.Expr) and isinstance(stmts[0].value, ast.Constant) \
                 and isinstance(stmts[0].value.value, str)
             code = stmts[1:] if doc else stmts
-            if not code:
+            # nothing to move: no body, a Protocol's stub (``...``), or a body on the def's own line
+            if not code or all(isinstance(x, ast.Expr) and isinstance(x.value, ast.Constant)
+                               and x.value.value is Ellipsis for x in code) or code[0].lineno == node.lineno:
                 continue
             first, last = code[0].lineno - 1, node.end_lineno or code[-1].end_lineno or code[0].lineno
             indent = lines[first][:len(lines[first]) - len(lines[first].lstrip())]
