@@ -17,7 +17,7 @@ from fwprobe.catalog import Catalog, Framework, normalize
 from fwprobe.host import read_host
 from fwprobe.inventory import Inventory, on_pythonpath, parse_inventory
 from fwprobe.model import FrameworkResult, Outcome, ProbeResult, Report
-from fwprobe.plan import Children, Plan, ScanOptions, status_names
+from fwprobe.plan import Children, Plan, ScanOptions
 from fwprobe.probes.launch import Progress
 from fwprobe.probes.results import collect
 from fwprobe.system import read_system
@@ -63,10 +63,12 @@ def assemble(catalog: Catalog, plan: Plan, children: Children, index: ReleaseSou
 
 
 def _index_names(chosen: tuple[Framework, ...], inv: Inventory) -> list[str]:
-    """What `status` asks for, plus the spellings installed here (tensorflow-cpu...)."""
-    names = status_names(chosen)
+    """What a scan's status needs: each framework's canonical distribution and its forks, plus
+    the spellings installed here (tensorflow-cpu...). Not the distributions only the catalog's
+    ecosystem claims name (torchtext...): a scan judges no claim, `status` asks for those."""
+    names: list[str] = []
     for fw in chosen:
-        names += [normalize(d.name) for d in inv.installed(fw)]
+        names += [fw.distributions[0], *fw.forks, *(normalize(d.name) for d in inv.installed(fw))]
     return list(dict.fromkeys(names))
 
 

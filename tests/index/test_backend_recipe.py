@@ -59,3 +59,16 @@ def test_the_protocol_is_all_a_backend_needs(site: Path, tmp_path: Path) -> None
     status = status_report(catalog, source, ["torch"], today=NOW)
     assert status.frameworks[0].status is not None and status.frameworks[0].status.verdict.value == "confirmed"
     assert "torch" in source.asked  # type: ignore[attr-defined]
+
+
+def test_a_scan_asks_only_what_it_judges_and_status_the_claims_too() -> None:
+    """The shipped catalog's PyTorch claims name torchtext: `status` asks the index about it, a
+    scan (which judges no claim) does not spend a request on it."""
+    catalog = load_catalog()
+    scanned = InMemorySource()
+    scan(catalog, ScanOptions(python=sys.executable, frameworks=("pytorch",), do_import=False), index=scanned,
+         today=NOW)
+    assert "torch" in scanned.asked and "torchtext" not in scanned.asked
+    statused = InMemorySource()
+    status_report(catalog, statused, ["pytorch"], today=NOW)
+    assert "torchtext" in statused.asked
