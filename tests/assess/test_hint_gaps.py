@@ -108,6 +108,16 @@ def test_an_import_failing_beside_an_unmet_requirement_fixes_that_requirement() 
                             "jaxlib not installed)")
 
 
+def test_an_import_failing_beside_two_unmet_requirements_fixes_both_in_one_line() -> None:
+    report = ReportBuilder().framework("jax", "jax", "0.10.2", outcome=Outcome.FAILED,
+                                       error="ImportError: cannot import name 'contract' from 'opt_einsum'").build()
+    jax = _d("jax", "0.10.2", "numpy>=1.26", "opt_einsum")
+    report = replace(report, frameworks=(replace(report.frameworks[0], distributions=(jax,)),))
+    d = _one(report, "import-failed", _d("numpy", "1.24.0"))
+    assert d.hint == ("pip install 'numpy>=1.26'; pip install opt_einsum (jax 0.10.2 requires numpy>=1.26; numpy "
+                      "1.24.0 is installed, jax 0.10.2 requires opt_einsum; opt_einsum not installed)")
+
+
 def test_crash_and_timeout_hints_name_the_target_and_the_import() -> None:
     crashed = ReportBuilder().framework("pytorch", "torch", "2.5.1", outcome=Outcome.CRASHED).build()
     crashed = replace(crashed, frameworks=(replace(crashed.frameworks[0], probe=replace(
