@@ -20,20 +20,21 @@ class IndexConfigError(UsageError):
 
 def pip_config_files(environ: Mapping[str, str] | None = None) -> list[Path]:
     """pip's configuration files, lowest priority first (global, user, site, PIP_CONFIG_FILE),
-    as pip documents them. Read with configparser: importing pip's own loader costs ~0.2 s."""
+    as the installed pip loads them. Read with configparser: importing pip's own loader costs ~0.2 s."""
     import sys
 
     env = os.environ if environ is None else environ
     explicit = env.get("PIP_CONFIG_FILE")
     if explicit == os.devnull:
         return []  # pip's documented way to load no configuration files at all
-    files: list[Path] = []
     xdg_dirs = env.get("XDG_CONFIG_DIRS") or "/etc/xdg"
-    files += [Path(d) / "pip" / "pip.conf" for d in reversed(xdg_dirs.split(os.pathsep)) if d]
+    # pip reads XDG_CONFIG_DIRS in the order given, each file overriding the one before
+    files = [Path(d) / "pip" / "pip.conf" for d in xdg_dirs.split(os.pathsep) if d]
     files.append(Path("/etc/pip.conf"))
-    home = Path(env.get("HOME") or Path.home())
-    files.append(home / ".pip" / "pip.conf")
-    files.append(Path(env.get("XDG_CONFIG_HOME") or home / ".config") / "pip" / "pip.conf")
+    if not (explicit and os.path.exists(explicit)):  # pip skips the user's files when PIP_CONFIG_FILE exists
+        home = Path(env.get("HOME") or Path.home())
+        files.append(home / ".pip" / "pip.conf")
+        files.append(Path(env.get("XDG_CONFIG_HOME") or home / ".config") / "pip" / "pip.conf")
     files.append(Path(sys.prefix) / "pip.conf")
     if explicit:
         files.append(Path(explicit))
@@ -41,10 +42,11 @@ def pip_config_files(environ: Mapping[str, str] | None = None) -> list[Path]:
 
 
 def pip_config_value(environ: Mapping[str, str] | None = None) -> str | None:
-    """index-url from pip's configuration files ([install] over [global], later files win)."""
+    """index-url from pip's configuration files, merged as pip merges them: a later file's value,
+    even an empty one, replaces an earlier file's; then [install] wins over [global]; empty is none."""
     import configparser
 
-    found = None
+    merged: dict[str, str] = {}
     for path in pip_config_files(environ):
         parser = configparser.RawConfigParser()
         try:
@@ -53,11 +55,15 @@ def pip_config_value(environ: Mapping[str, str] | None = None) -> str | None:
         except (configparser.Error, OSError, UnicodeDecodeError):
             continue  # pip would complain; fwprobe just moves on to the next source
         for section in ("global", "install"):
-            for key in ("index-url", "index_url"):
-                if parser.has_option(section, key):
-                    found = parser.get(section, key).split()[0] or found
-                    break
-    return found
+            if parser.has_section(section):
+                for key, value in parser.items(section):
+                    if key.replace("_", "-") == "index-url":
+                        merged[section] = value
+    for section in ("install", "global"):
+        words = merged.get(section, "").split()
+        if words:
+            return words[0]
+    return None
 
 
 def pip_default() -> str | None:
@@ -83,7 +89,7 @@ def resolve_index_url(cli_value: str | None = None, environ: Mapping[str, str] |
                           ("PIP_INDEX_URL", env.get("PIP_INDEX_URL"))):
         if value:
             return _validated(value, origin)
-    for origin, get in (("pip's configuration", pip_config or pip_config_value),
+    for origin, get in (("pip's configuration", pip_config or (lambda: pip_config_value(environ))),
                         ("pip's default", pip_default_url or pip_default)):
         value = get()
         if value:
