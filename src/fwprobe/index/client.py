@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import threading
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -105,6 +106,7 @@ class IndexClient:
             now = now_utc
         self._now: Callable[[], dt.datetime] = now
         self._session: Any = None
+        self._session_lock = threading.Lock()  # fetch_many's threads all ask for it at once, cold
         self._run_deadline: float | None = None
         self.requests_sent = 0
 
@@ -113,11 +115,12 @@ class IndexClient:
         return redact(self.url)
 
     def _get_session(self) -> Any:
-        if self._session is None:
-            from fwprobe import __version__
+        with self._session_lock:  # one session (one connection pool, one CA bundle load) per client
+            if self._session is None:
+                from fwprobe import __version__
 
-            self._session = http.new_session(f"fwprobe/{__version__}", MAX_WORKERS)
-        return self._session
+                self._session = http.new_session(f"fwprobe/{__version__}", MAX_WORKERS)
+            return self._session
 
     def fetch_many(self, names: Iterable[str], with_meta: bool = False) -> dict[str, DistRelease]:
         """One DistRelease per (normalised) name, fetched concurrently under one shared deadline;
