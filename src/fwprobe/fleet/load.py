@@ -72,7 +72,8 @@ def _from_stream(stream: TextIO, label: str) -> Iterator[tuple[str, Any, str | N
                     yield f"{label}:{number}", None, "not JSON: " + stripped.strip()[:80]
                     break
                 rest, start, parts, size = stripped, number, [], 0
-                if rest.rstrip().endswith(("}", "]")):  # the common case: a whole document on one line
+                # the common case: a whole document on one line (one over the cap is measured below)
+                if len(rest) <= MAX_REPORT_BYTES and rest.rstrip().endswith(("}", "]")):
                     try:
                         yield f"{label}:{number}", json.loads(rest), None
                         break
