@@ -18,8 +18,13 @@ from typer.testing import CliRunner
 from fwprobe.cli import app
 from fwprobe.errors import UsageError
 from fwprobe.fleet import load
+from fwprobe.fleet import rules as fleet_rules
 from fwprobe.fleet import runner as fleet_runner
+from fwprobe.fleet.fold import fold
 from fwprobe.fleet.load import MAX_REPORT_BYTES, iter_sources
+from fwprobe.fleet.merge import merge, tally
+from fwprobe.fleet.model import Node, NodeFramework
+from fwprobe.fleet.rules import Finding, FleetView
 from fwprobe.fleet.runner import runner_for, scan_on_node
 from fwprobe.plan import ScanOptions
 
@@ -208,3 +213,155 @@ def test_the_task_body_restores_the_environment_when_the_scan_fails(monkeypatch:
         scan_on_node("ray", "f00d", ScanOptions())
     assert os.environ["FWPROBE_NODE_ID"] == "mine" and "FWPROBE_SCHEDULER" not in os.environ
 
+
+
+# --- one report folded into a node ----------------------------------------------------------------
+
+NOON = "2026-11-23T12:00:00+00:00"
+
+
+def _raw(host: str = "n1", when: Any = NOON, **fields: Any) -> dict[str, Any]:
+    return {"schema": "fwprobe.report/1", "generated_at": when, "host": {"hostname": host}, **fields}
+
+
+def _node(data: Any) -> Node:
+    node = fold("r.json", data)
+    assert isinstance(node, Node), node
+    return node
+
+
+def test_a_report_that_is_no_object_or_has_no_valid_time_is_skipped_with_its_reason() -> None:
+    assert fold("a.json", [_raw()]) == "not a fwprobe report (not a JSON object)"
+    assert fold("b.json", _raw(when="yesterday")) == "no valid generated_at time"
+    assert fold("c.json", _raw(when=None)) == "no valid generated_at time"
+
+
+def test_the_live_copy_counts_and_frameworks_not_installed_are_left_out() -> None:
+    torch = {"id": "pytorch", "installed": True,
+             "distributions": [{"name": "torch", "version": "2.4.0", "shadowed": True},
+                               {"name": "torch", "version": "2.5.1"}],
+             "probe": {"outcome": "ok", "devices": [{"kind": "cuda"}, {"kind": "cpu"}], "exercise": [None, "x"]}}
+    node = _node(_raw(frameworks=["garbled", {"id": "tensorflow", "installed": False}, torch]))
+    # a garbled exercise list is "not exercised", not "0/0 passed"
+    assert node.frameworks == (NodeFramework("pytorch", "2.5.1", "ok", 1, "cuda", None, None, ()),)
+
+
+def test_a_field_of_the_wrong_type_or_empty_is_no_value() -> None:
+    node = _node(_raw(host="", system={"driver_version": 535, "cuda_driver_version": ""}))
+    assert (node.host, node.driver_version, node.cuda_driver_version) == ("r.json", None, None)
+
+
+def test_what_one_cuda_process_can_use_on_a_node_with_mig() -> None:
+    def gpus(*modes: str) -> list[dict[str, Any]]:
+        return [{"index": i, "name": "NVIDIA A100-SXM4-80GB", "mig_mode": m} for i, m in enumerate(modes)]
+
+    # nvidia-smi writes "Enabled": a GPU in MIG mode with no MIG device offers nothing
+    assert _node(_raw(system={"gpus": gpus("Disabled", "Enabled", "Disabled"), "mig_devices": []})).cuda_devices == 2
+    assert _node(_raw(system={"gpus": gpus("Disabled", "Enabled", "Disabled"),
+                              "mig_devices": [{"gpu": 1, "name": "MIG 1g.10gb"}]})).cuda_devices == 1
+    # MIG devices listed but no GPU says it is in MIG mode: every GPU counts
+    assert _node(_raw(system={"gpus": gpus("Disabled", "Disabled", "Disabled"),
+                              "mig_devices": [{"gpu": 1}]})).cuda_devices == 3
+
+
+def test_the_newest_report_of_a_host_wins_across_time_zones() -> None:
+    east = ("east.json", _raw(when="2026-11-23T13:30:00+02:00"), None)  # 11:30 UTC
+    utc = ("utc.json", _raw(when="2026-11-23T12:00:00+00:00"), None)
+    fleet = merge([east, utc], "2026-11-23T13:00:00+00:00", "test")
+    assert [(n.host, n.source) for n in fleet.nodes] == [("n1", "utc.json")]
+    assert [(s.source, s.reason) for s in fleet.skipped] == [
+        ("east.json", "an older report of n1 (the one from 2026-11-23T12:00:00+00:00 is kept)")]
+
+
+# --- fleet rules ----------------------------------------------------------------------------------
+
+def _fw(fid: str = "pytorch", sees: int = 0, cuda: str | None = "12.4", outcome: str = "ok",
+        version: str = "2.5.1") -> NodeFramework:
+    return NodeFramework(fid, version, outcome, sees, "cuda" if sees else None, cuda)
+
+
+def _n(host: str, *frameworks: NodeFramework, gpus: int = 0, cuda_devices: int | None = None,
+       errors: tuple[str, ...] = ()) -> Node:
+    return Node(host, NOON, f"{host}.json", gpus=gpus, gpu_models=("NVIDIA A100-SXM4-80GB",) * bool(gpus),
+                frameworks=frameworks, error_codes=errors, cuda_devices=gpus if cuda_devices is None else cuda_devices)
+
+
+def _findings(code: str, *nodes: Node) -> list[str]:
+    view = FleetView(nodes, tally(nodes))
+    return [d.message for d in fleet_rules.diagnose(view) if d.code == code]
+
+
+def test_a_cuda_build_seeing_none_of_the_nodes_gpus_is_missing_them() -> None:
+    assert _findings("node-gpus-missing", _n("one", _fw(), gpus=1), _n("two", _fw(), gpus=2)) == [
+        "one: pytorch sees 0 GPU(s), but the driver shows 1", "two: pytorch sees 0 GPU(s), but the driver shows 2"]
+
+
+def test_a_build_without_a_cuda_version_that_sees_too_few_is_missing_gpus() -> None:
+    # a framework after a failed one on the same node is still judged
+    node = _n("n1", _fw("tensorflow", outcome="failed"), _fw(sees=1, cuda=None), gpus=2)
+    assert _findings("node-gpus-missing", node) == ["n1: pytorch sees 1 GPU(s), but the driver shows 2"]
+
+
+def test_nodes_without_nvidia_smi_are_compared_with_their_peers() -> None:
+    """Containers without nvidia-smi list no GPU: a node is measured against the peers that see
+    some; a framework no node sees a GPU with is left alone, and the next one still judged."""
+    a = _n("a", _fw("jax"), _fw(sees=2))
+    b = _n("b", _fw("jax"), _fw(sees=0))
+    assert _findings("node-gpus-missing", a, b) == ["b: pytorch sees 0 GPU(s), but its peers with the same GPUs see 2"]
+
+
+def test_a_mig_node_names_what_one_cuda_process_can_use() -> None:
+    assert _findings("node-gpus-missing", _n("mig", _fw(), gpus=2, cuda_devices=1)) == [
+        "mig: pytorch sees 0 GPU(s), but one CUDA process can use 1 here (MIG)"]
+
+
+def test_drift_and_unhealthy_nodes_name_every_host() -> None:
+    nodes = [_n(h, _fw(version=v), errors=("gpu-not-visible",) if h in ("n5", "n6") else ())
+             for h, v in (("n1", "2.5.1"), ("n2", "2.5.1"), ("n3", "2.5.1"), ("n4", "2.4.0"), ("n5", "2.4.0"),
+                          ("n6", "2.3.0"))]
+    assert _findings("version-drift", *nodes) == [
+        "pytorch version differs across nodes: 2.5.1 on 3 node(s) (the majority); 2.4.0 on n4, n5; 2.3.0 on n6"]
+    assert _findings("node-unhealthy", *nodes) == ["2 node(s) with error gpu-not-visible: n5, n6"]
+
+
+def test_fail_on_help_lists_every_fleet_code() -> None:
+    assert fleet_rules.fail_on_help() == (
+        "Exit 1 on fleet diagnoses at or above a severity (error, warning, info) or with one of a comma list of "
+        "codes (version-drift, node-gpus-missing, node-unhealthy, stale-report); none (default) never fails.")
+
+
+def test_explain_a_fleet_code_shows_its_rule_wrapped_at_78_columns() -> None:
+    result = CliRunner().invoke(app, ["explain", "node-gpus-missing"])
+    assert result.exit_code == 0, result.output
+    text = fleet_rules.explain("node-gpus-missing")
+    assert text is not None and text in result.stdout
+    assert " ".join(text.split()).startswith(
+        "node-gpus-missing (error, across the nodes of fwprobe merge / fleet) A framework that imports on a node "
+        "but sees fewer GPUs than one CUDA process can use there (the driver's GPUs; a single MIG device on a MIG "
+        "node), or fewer than its peers with the same GPU models see. A CPU-only build that sees none is left to "
+        "the node's own scan. Rule: fwprobe.fleet.rules.node_gpus_missing")
+    assert max(len(line) for line in text.splitlines()) == 78
+
+
+def test_the_fleet_codes_table_escapes_a_pipe_in_a_rules_doc(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fleet_rules, "FLEET_RULES", dict(fleet_rules.FLEET_RULES))
+
+    @fleet_rules.fleet_rule("test-pipe", "info")
+    def pipe(view: FleetView) -> Iterator[Finding]:
+        """Nodes whose a|b differ."""
+        yield from ()
+
+    assert fleet_rules.markdown_table().splitlines()[-1] == "| `test-pipe` | info | Nodes whose a\\|b differ. |"
+
+
+def test_of_two_reports_of_a_host_from_the_same_second_the_first_given_is_kept() -> None:
+    first, second = ("1.json", _raw(), None), ("2.json", _raw(when="2026-11-23T12:00:00Z"), None)
+    fleet = merge([first, second], "2026-11-23T13:00:00+00:00", "test")
+    assert [n.source for n in fleet.nodes] == ["1.json"] and [s.source for s in fleet.skipped] == ["2.json"]
+
+
+def test_merge_judges_staleness_by_the_hours_it_is_given() -> None:
+    sources = [("a.json", _raw("a"), None), ("b.json", _raw("b", when="2026-11-23T10:00:00+00:00"), None)]
+    fleet = merge(sources, "2026-11-23T13:00:00+00:00", "test", stale_hours=1)
+    assert [d.message for d in fleet.diagnoses if d.code == "stale-report"] == [
+        "1 report(s) more than 1 h older than the newest (2026-11-23T12:00:00+00:00): b"]
