@@ -84,7 +84,11 @@ def get(session: Any, url: str, deadline: float, budget: float, max_bytes: int =
         with response:
             location = response.headers.get("Location")
             if response.status_code in (301, 302, 303, 307, 308) and location:
-                current = _redirect_target(url, current, location)
+                try:
+                    current = _redirect_target(url, current, location)
+                except ValueError as exc:  # urljoin/urlsplit refuse it: a reason, like any malformed Location
+                    raise FetchError(IndexErrorKind.BAD_RESPONSE,
+                                     f"the index redirected to a malformed URL ({short(exc)})") from exc
                 continue  # leaving the block closes the redirect unread
             if response.status_code != 200:
                 return Answer(response.status_code, response.headers.get("Content-Type", ""), b"", response.headers)
@@ -179,6 +183,7 @@ def _decoder(encoding: str) -> str | None:
 
 def _read_body(response: Any, deadline: float, budget: float, max_bytes: int) -> bytes:
     import requests
+    from urllib3.exceptions import ProtocolError, ReadTimeoutError
 
     too_large = FetchError(IndexErrorKind.TOO_LARGE, f"answer larger than {max_bytes / 2**20:g} MB")
     length = response.headers.get("Content-Length", "")
@@ -211,7 +216,8 @@ def _read_body(response: Any, deadline: float, budget: float, max_bytes: int) ->
             inflater.finish()
     except zlib.error as exc:
         raise FetchError(IndexErrorKind.BAD_RESPONSE, f"the index sent a corrupt compressed answer ({exc})") from exc
-    except (TimeoutError, OSError, requests.RequestException) as exc:
+    except (TimeoutError, OSError, requests.RequestException, ReadTimeoutError, ProtocolError) as exc:
+        # urllib3 wraps a raw read's socket errors: a read timeout, or "Connection broken" (reset, cut short)
         if time.monotonic() >= deadline - 0.05:
             raise too_slow(budget) from exc
         raise FetchError(IndexErrorKind.UNREACHABLE, f"the connection broke while reading: {short(exc)}") from exc
