@@ -98,6 +98,12 @@ MARKERS = "not online and not real and not ray and not slurm and not prometheus 
 # what the copy holds (tests read the docs and the catalog); mutmut's own copy needs the same
 COPIED = ("src", "tests", "catalog", "pyproject.toml", "README.md", "CONTRIBUTING.md", "docs", "examples", "bench")
 
+# A mutant whose tests outlive this many times their clean run (plus 1 s) is stopped and counted as
+# killed (a timeout). mutmut's default, 15, made the index group take hours on 2 cores: a mutant that
+# removes a deadline leaves a test waiting on a trickling 127.0.0.1 server, sleeping, for 15 x the ~20 s
+# its tests take (the CPU-time limit never fires on a sleeping test). 3 leaves room for a loaded machine.
+TIMEOUT_MULTIPLIER = 3.0
+
 # mutmut's exit codes per mutant (mutmut.stats.status_by_exit_code), folded into three outcomes
 KILLED = {1, 3, 36, 24, -24, 152, 255, -11, -9, 37}  # failed test, timeout, crash, type check
 SURVIVED = {0, 5, 33}  # tests passed, or no test reached it
@@ -253,6 +259,7 @@ def prepare(scratch: Path, group: str, ref: str | None) -> tuple[list[str], int]
         "pytest_add_cli_args_test_selection": tests,
         "use_git_change_detection": False,
         "use_setproctitle": False,
+        "timeout_multiplier": TIMEOUT_MULTIPLIER,
     }
     toml = "\n[tool.mutmut]\n" + "".join(f"{k} = {json.dumps(v)}\n" for k, v in config.items())
     with open(scratch / "pyproject.toml", "a", encoding="utf-8") as f:
