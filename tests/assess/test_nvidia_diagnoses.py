@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from fakes.nvidia import FAILURES, replay_system
+from fakes.nvidia import FAILURES, failed_system, replay_system
 from fakes.reports import CATALOG, ReportBuilder
 from fwprobe.assess import diagnose
 from fwprobe.assess.diagnoses.environment import nvidia_failure
@@ -21,10 +21,6 @@ H200_MIG = "linux-x86_64__nvidia-h200-mig__590.48.01.txt"
 L40S = "linux-x86_64__nvidia-l40s__595.80.txt"
 MIG0 = "MIG-00000000-0000-0000-0000-000000000000"
 
-
-def _failed(kind: str) -> System:
-    message, status, _ = FAILURES[kind]
-    return System(nvidia_smi="/usr/bin/nvidia-smi", nvidia_error=message, nvidia_exit_code=status)
 
 
 def _diagnose(system: System, host: Host | None = None, *frameworks: dict) -> list:
@@ -48,7 +44,7 @@ def _diagnose(system: System, host: Host | None = None, *frameworks: dict) -> li
 ])
 def test_each_real_failure_gets_its_own_diagnosis_quoting_the_whole_message(kind: str, code: str, fix: str) -> None:
     message, status, _ = FAILURES[kind]
-    (found,) = _diagnose(_failed(kind))
+    (found,) = _diagnose(failed_system(kind))
     assert found.code == code and fix in found.hint
     assert f"(exit status {status})" in found.message
     for line in message.splitlines():  # every line of nvidia-smi's message, not the last one only
@@ -56,7 +52,7 @@ def test_each_real_failure_gets_its_own_diagnosis_quoting_the_whole_message(kind
 
 
 def test_the_mismatch_names_the_library_version() -> None:
-    (found,) = _diagnose(_failed("driver-library-mismatch"))
+    (found,) = _diagnose(failed_system("driver-library-mismatch"))
     assert "libraries (535.161)" in found.message and found.severity is Severity.ERROR
 
 
@@ -76,14 +72,14 @@ def test_no_nvidia_smi_is_no_failure() -> None:
 
 
 def test_in_a_container_the_not_loaded_fix_starts_with_the_runtime() -> None:
-    (found,) = _diagnose(_failed("cannot-communicate"), Host(hostname="h", container="docker"))
+    (found,) = _diagnose(failed_system("cannot-communicate"), Host(hostname="h", container="docker"))
     assert found.hint.startswith("this runs in docker: start the container with the NVIDIA runtime")
 
 
 def test_nvml_unknown_error_in_a_container_is_the_lost_devices_case() -> None:
-    (found,) = _diagnose(_failed("nvml-unknown-error"), Host(hostname="h", container="kubernetes"))
+    (found,) = _diagnose(failed_system("nvml-unknown-error"), Host(hostname="h", container="kubernetes"))
     assert found.code == "nvidia-smi-failed" and "recreate the container" in found.hint
-    (bare,) = _diagnose(_failed("nvml-unknown-error"))
+    (bare,) = _diagnose(failed_system("nvml-unknown-error"))
     assert "recreate the container" not in bare.hint
 
 

@@ -10,15 +10,10 @@ from dataclasses import replace
 
 import pytest
 
-from fakes.nvidia import FAILURES
+from fakes.nvidia import failed_system
 from fakes.reports import CATALOG, ReportBuilder
 from fwprobe.assess import diagnose
 from fwprobe.model import Diagnosis, Host, Severity, System
-
-
-def _failed(kind: str) -> System:
-    message, status, _ = FAILURES[kind]
-    return System(nvidia_smi="/usr/bin/nvidia-smi", nvidia_error=message, nvidia_exit_code=status)
 
 
 def _one(system: System, host: Host | None = None, *frameworks: dict) -> Diagnosis:
@@ -60,23 +55,23 @@ RUNTIME_FIX = ("start the container with the NVIDIA runtime and its GPUs (`docke
     ("cannot-communicate", "nvidia-driver-not-loaded", f"{HOST_FIX}; in a container, {RUNTIME_FIX}"),
 ])
 def test_each_driver_failure_gives_its_whole_fix(kind: str, code: str, fix: str) -> None:
-    found = _one(_failed(kind))
+    found = _one(failed_system(kind))
     assert (found.code, found.hint) == (code, fix)
 
 
 def test_in_a_container_the_not_loaded_fix_leads_with_the_runtime_and_keeps_the_host_check() -> None:
-    found = _one(_failed("cannot-communicate"), Host(hostname="n1", container="docker"))
+    found = _one(failed_system("cannot-communicate"), Host(hostname="n1", container="docker"))
     assert found.hint == (f"this runs in docker: {RUNTIME_FIX}; if the host's own `nvidia-smi` fails too, {HOST_FIX}")
 
 
 def test_nvidia_smi_s_message_is_quoted_on_one_line_with_its_lines_apart() -> None:
-    found = _one(_failed("nvml-not-found"))
+    found = _one(failed_system("nvml-not-found"))
     assert found.message == (
         "nvidia-smi cannot load the NVIDIA driver's library libnvidia-ml.so; nvidia-smi (exit status 12): NVIDIA-SMI "
         "couldn't find libnvidia-ml.so library in your system. Please make sure that the NVIDIA Display Driver is "
         "properly installed and present in your system. / Please also try adding directory that contains "
         "libnvidia-ml.so to your system PATH.")
-    no_status = _one(replace(_failed("gpu-lost"), nvidia_exit_code=None))
+    no_status = _one(replace(failed_system("gpu-lost"), nvidia_exit_code=None))
     assert no_status.message == ("the NVIDIA driver has lost GPU 0000:02:00.0; nvidia-smi: Unable to determine the "
                                  "device handle for GPU 0000:02:00.0: GPU is lost.  Reboot the system to recover "
                                  "this GPU")
@@ -91,7 +86,7 @@ def test_a_hanging_nvidia_smi_points_at_xid_errors_and_persistence_mode() -> Non
 
 
 def test_a_container_that_lost_its_gpus_is_told_to_recreate_it_and_where_the_workaround_is() -> None:
-    found = _one(_failed("nvml-unknown-error"), Host(hostname="n1", container="kubernetes"))
+    found = _one(failed_system("nvml-unknown-error"), Host(hostname="n1", container="kubernetes"))
     assert found.message == ("nvidia-smi failed in this kubernetes container; nvidia-smi (exit status 255): Failed to "
                              "initialize NVML: Unknown Error")
     assert found.hint == ("a container that had its GPUs and lost them (the host ran `systemctl daemon-reload` with "
@@ -100,7 +95,7 @@ def test_a_container_that_lost_its_gpus_is_told_to_recreate_it_and_where_the_wor
 
 
 def test_any_other_failure_sends_the_user_to_nvidia_smi_and_the_kernel_log() -> None:
-    found = _one(_failed("nvml-unknown-error"))
+    found = _one(failed_system("nvml-unknown-error"))
     assert found.hint == ("run `nvidia-smi` by hand; `sudo dmesg | grep -i -e NVRM -e xid` shows what the driver "
                           "reported")
 

@@ -178,6 +178,14 @@ FAILURES: dict[str, tuple[str, int, str]] = {
         "'A query to find an object was unsuccessful'"),
 }
 
+def failed_system(kind: str):  # -> fwprobe.model.System
+    """The System a scan reads when nvidia-smi fails as in FAILURES[kind]."""
+    from fwprobe.model import System
+
+    message, status, _ = FAILURES[kind]
+    return System(nvidia_smi="/usr/bin/nvidia-smi", nvidia_error=message, nvidia_exit_code=status)
+
+
 # infoROM: exit 14 with the complete table and a WARNING line beside it. The table is the one
 # https://github.com/NVIDIA/gpu-operator/issues/285 shows for `nvidia-smi; echo $?` (exit 14);
 # the warning text is from https://github.com/NVIDIA/gpu-operator/issues/20 (bus id of this table).
